@@ -1,0 +1,324 @@
+package builtins
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gbhook/gbhook/lang"
+	"github.com/gbhook/gbhook/runtime"
+)
+
+// stringDefs are the classic BASIC string and math functions plus the two
+// escaping helpers. None of them touches the thread: they are pure
+// functions of their arguments (NOW aside), so they also run in spawned SUBs.
+func stringDefs() []Def {
+	return []Def{
+		{Builtin: spec("LEN", 1, 1), Fn: fnLen},
+		{Builtin: spec("LEFT", 2, 2), Fn: fnLeft},
+		{Builtin: spec("RIGHT", 2, 2), Fn: fnRight},
+		{Builtin: spec("MID", 2, 3), Fn: fnMid},
+		{Builtin: spec("UCASE", 1, 1), Fn: strFunc(strings.ToUpper)},
+		{Builtin: spec("LCASE", 1, 1), Fn: strFunc(strings.ToLower)},
+		{Builtin: spec("TRIM", 1, 1), Fn: strFunc(strings.TrimSpace)},
+		{Builtin: spec("REPLACE", 3, 3), Fn: fnReplace},
+		{Builtin: spec("INSTR", 2, 3), Fn: fnInstr},
+		{Builtin: spec("STR", 1, 1), Fn: fnStr},
+		{Builtin: spec("VAL", 1, 1), Fn: fnVal},
+		{Builtin: spec("INT", 1, 1), Fn: numFunc("INT", math.Floor)},
+		{Builtin: spec("ROUND", 1, 2), Fn: fnRound},
+		{Builtin: spec("ABS", 1, 1), Fn: numFunc("ABS", math.Abs)},
+		{Builtin: spec("NOW", 0, 0), Fn: fnNow},
+		{Builtin: spec("XML ESCAPE", 1, 1), Fn: strFunc(xmlEscaper.Replace)},
+		{Builtin: spec("URL ENCODE", 1, 1), Fn: strFunc(urlEncode)},
+	}
+}
+
+// toNumber converts args[i] of builtin name to a number: a number as is, a
+// boolean as 1 or 0, a string when it is wholly a number (spaces around
+// allowed). Anything else is an error naming the argument (i is 0-based, the
+// message counts from 1 as a script writer does).
+func toNumber(name string, i int, v runtime.Value) (float64, error) {
+	switch x := v.(type) {
+	case runtime.Num:
+		return float64(x), nil
+	case runtime.Bool:
+		if x {
+			return 1, nil
+		}
+		return 0, nil
+	case runtime.Str:
+		if f, ok := runtime.ParseNumber(string(x)); ok {
+			return f, nil
+		}
+	}
+	return 0, fmt.Errorf("%s: argument %d must be a number, got %s", name, i+1, describeArg(v))
+}
+
+// toInt converts args[i] to an integer, truncating toward zero (LEFT(s, 2.9)
+// is LEFT(s, 2)). Values beyond ±2^31 are clamped: every string is shorter
+// than that, so clamping never changes a result, and it keeps the arithmetic
+// of callers free of overflow.
+func toInt(name string, i int, v runtime.Value) (int, error) {
+	f, err := toNumber(name, i, v)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case math.IsNaN(f):
+		return 0, fmt.Errorf("%s: argument %d must be a number, got NaN", name, i+1)
+	case f >= math.MaxInt32:
+		return math.MaxInt32, nil
+	case f <= math.MinInt32:
+		return math.MinInt32, nil
+	}
+	return int(f), nil
+}
+
+// describeArg shows a value in an error message, short enough for one log line.
+func describeArg(v runtime.Value) string {
+	if j, ok := v.(runtime.JSON); ok {
+		switch {
+		case len(j) > 0 && j[0] == '{':
+			return "a JSON object"
+		case len(j) > 0 && j[0] == '[':
+			return "a JSON array"
+		}
+	}
+	s := v.String()
+	const limit = 40
+	if utf8.RuneCountInString(s) > limit {
+		s = s[:byteIndex(s, limit)] + "..."
+	}
+	return strconv.Quote(s)
+}
+
+// byteIndex gives the byte offset of the n-th code point of s (0-based),
+// clamped to len(s). An invalid byte counts as one character and is kept,
+// so cutting never rewrites bytes the script did not ask to change.
+func byteIndex(s string, n int) int {
+	i := 0
+	for ; n > 0 && i < len(s); n-- {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return i
+}
+
+// strFunc lifts a string-to-string function into a one-argument builtin.
+func strFunc(f func(string) string) runtime.BuiltinFunc {
+	return func(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+		return runtime.Str(f(args[0].String())), nil
+	}
+}
+
+// numFunc lifts a number-to-number function into a one-argument builtin.
+func numFunc(name string, f func(float64) float64) runtime.BuiltinFunc {
+	return func(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+		x, err := toNumber(name, 0, args[0])
+		if err != nil {
+			return nil, err
+		}
+		return runtime.Num(f(x)), nil
+	}
+}
+
+func fnLen(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+	return runtime.Num(utf8.RuneCountInString(args[0].String())), nil
+}
+
+// argLength reads a count argument, which must not be negative.
+func argLength(name string, i int, v runtime.Value) (int, error) {
+	n, err := toInt(name, i, v)
+	if err == nil && n < 0 {
+		err = fmt.Errorf("%s: length must be >= 0, got %d", name, n)
+	}
+	return n, err
+}
+
+func fnLeft(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+	s := args[0].String()
+	n, err := argLength("LEFT", 1, args[1])
+	if err != nil {
+		return nil, err
+	}
+	return runtime.Str(s[:byteIndex(s, n)]), nil
+}
+
+func fnRight(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+	s := args[0].String()
+	n, err := argLength("RIGHT", 1, args[1])
+	if err != nil {
+		return nil, err
+	}
+	total := utf8.RuneCountInString(s)
+	if n >= total {
+		return runtime.Str(s), nil
+	}
+	return runtime.Str(s[byteIndex(s, total-n):]), nil
+}
+
+// argStart reads a 1-based start position, which must be at least 1.
+func argStart(name string, i int, v runtime.Value) (int, error) {
+	n, err := toInt(name, i, v)
+	if err == nil && n < 1 {
+		err = fmt.Errorf("%s: start must be >= 1, got %d", name, n)
+	}
+	return n, err
+}
+
+// fnMid is MID(s, start[, n]): n characters from start, or the rest of s.
+// A start beyond the end gives "".
+func fnMid(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+	s := args[0].String()
+	from, err := argStart("MID", 1, args[1])
+	if err != nil {
+		return nil, err
+	}
+	rest := s[byteIndex(s, from-1):]
+	if len(args) < 3 {
+		return runtime.Str(rest), nil
+	}
+	n, err := argLength("MID", 2, args[2])
+	if err != nil {
+		return nil, err
+	}
+	return runtime.Str(rest[:byteIndex(rest, n)]), nil
+}
+
+// fnInstr is INSTR([start,] s, find): the 1-based position of find in s at
+// or after start, or 0. An empty find is found at start itself, as long as
+// start is within s or just past its end.
+func fnInstr(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+	from := 1
+	if len(args) == 3 {
+		var err error
+		if from, err = argStart("INSTR", 0, args[0]); err != nil {
+			return nil, err
+		}
+		args = args[1:]
+	}
+	s, find := args[0].String(), args[1].String()
+	if from-1 > utf8.RuneCountInString(s) {
+		return runtime.Num(0), nil
+	}
+	b := byteIndex(s, from-1)
+	idx := strings.Index(s[b:], find)
+	if idx < 0 {
+		return runtime.Num(0), nil
+	}
+	return runtime.Num(from + utf8.RuneCountInString(s[b:b+idx])), nil
+}
+
+func fnReplace(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+	s, find, with := args[0].String(), args[1].String(), args[2].String()
+	if find == "" {
+		// strings.ReplaceAll would insert with between every character.
+		return runtime.Str(s), nil
+	}
+	return runtime.Str(strings.ReplaceAll(s, find, with)), nil
+}
+
+func fnStr(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+	x, err := toNumber("STR", 0, args[0])
+	if err != nil {
+		return nil, err
+	}
+	return runtime.Str(runtime.FormatNumber(x)), nil
+}
+
+// fnVal never fails: text that does not start with a number reads as 0.
+func fnVal(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+	if n, ok := args[0].(runtime.Num); ok {
+		return n, nil
+	}
+	f, _ := runtime.LeadingNumber(args[0].String())
+	return runtime.Num(f), nil
+}
+
+func fnRound(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+	x, err := toNumber("ROUND", 0, args[0])
+	if err != nil {
+		return nil, err
+	}
+	digits := 0
+	if len(args) == 2 {
+		if digits, err = toInt("ROUND", 1, args[1]); err != nil {
+			return nil, err
+		}
+	}
+	return runtime.Num(roundHalfAway(x, digits)), nil
+}
+
+// roundHalfAway rounds x to digits decimal places (negative: to tens,
+// hundreds...), half away from zero. It rounds the shortest decimal text of
+// x, the number the script printed and the user sees, not its binary
+// value: ROUND(1.005, 2) is 1.01 although the double 1.005 is a bit less.
+func roundHalfAway(x float64, digits int) float64 {
+	switch {
+	case x == 0 || math.IsNaN(x) || math.IsInf(x, 0) || digits > 400:
+		return x // 400 places is past the last digit of any double
+	case digits < -400:
+		return 0
+	}
+	e := strconv.FormatFloat(math.Abs(x), 'e', -1, 64) // "d.ddde±XX"
+	i := strings.IndexByte(e, 'e')
+	exp, _ := strconv.Atoi(e[i+1:])
+	mant := strings.Replace(e[:i], ".", "", 1) // |x| = 0.mant × 10^(exp+1)
+	keep := exp + 1 + digits                   // significant digits kept
+	switch {
+	case keep >= len(mant):
+		return x
+	case keep < 0:
+		return 0
+	}
+	kept := []byte("0" + mant[:keep]) // leading 0 takes a carry out of 9s
+	if mant[keep] >= '5' {
+		for j := len(kept) - 1; ; j-- {
+			if kept[j] < '9' {
+				kept[j]++
+				break
+			}
+			kept[j] = '0'
+		}
+	}
+	r, _ := strconv.ParseFloat(string(kept)+"e"+strconv.Itoa(exp+1-keep), 64)
+	if x < 0 && r != 0 {
+		r = -r // ROUND(-0.4) stays +0, never -0
+	}
+	return r
+}
+
+func fnNow(_ *runtime.Thread, _ *lang.CallExpr, _ []runtime.Value) (runtime.Value, error) {
+	return runtime.Str(time.Now().UTC().Format(time.RFC3339)), nil
+}
+
+// xmlEscaper makes text safe inside TwiML elements and attributes alike.
+var xmlEscaper = strings.NewReplacer(
+	"&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;")
+
+// urlEncode is query escaping as the dialect pins it: space is '+', and each
+// byte outside [A-Za-z0-9-_.~] is %XX in upper case (UTF-8 bytes one by one).
+func urlEncode(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9',
+			c == '-', c == '_', c == '.', c == '~':
+			b.WriteByte(c)
+		case c == ' ':
+			b.WriteByte('+')
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,205 @@
+package lang
+
+import (
+	"strconv"
+	"strings"
+)
+
+// call resolves a call to a builtin or SUB/FUNCTION and checks its arity,
+// literal JSON paths and literal statuses. It reports whether the name resolved.
+func (c *checker) call(call *CallExpr, asStmt bool) bool {
+	for _, a := range call.Args {
+		c.expr(a)
+	}
+	if call.words != nil {
+		c.unknownName(call)
+		return false
+	}
+	if i, ok := c.builtins[call.Name]; ok {
+		call.Builtin = i
+		b := c.table[i]
+		if b.Stmt && !asStmt {
+			c.errorf(call.P, call.Name+" gives no value")
+		}
+		c.arity(call, b.MinArgs, b.MaxArgs)
+		c.literalArgs(call, b)
+		return true
+	}
+	p, ok := c.procs[call.Name]
+	if !ok {
+		c.errorf(call.P, "unknown name "+quote(call.Name)+hint(call.Name, c.names))
+		return false
+	}
+	call.Proc = p
+	if p.Kind == KindSub && !asStmt {
+		c.errorf(call.P, "SUB "+p.Name+" gives no value; call it as a statement or make it a FUNCTION")
+	}
+	c.arity(call, len(p.Params), len(p.Params))
+	return true
+}
+
+func (c *checker) arity(call *CallExpr, lo, hi int) {
+	n := len(call.Args)
+	if n >= lo && (hi == Variadic || n <= hi) {
+		return
+	}
+	var want string
+	switch {
+	case hi == Variadic:
+		want = "at least " + plural(lo, "argument")
+	case lo == hi:
+		want = plural(lo, "argument")
+	default:
+		want = strconv.Itoa(lo) + " to " + strconv.Itoa(hi) + " arguments"
+	}
+	c.errorf(call.P, call.Name+" takes "+want+", got "+strconv.Itoa(n))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// literalArgs compiles a literal JSON path once, at check time, and checks a
+// literal response status.
+func (c *checker) literalArgs(call *CallExpr, b Builtin) {
+	if b.PathArg >= 0 && b.PathArg < len(call.Args) {
+		if lit, ok := call.Args[b.PathArg].(*StrLit); ok {
+			path, err := CompileJSONPath(lit.Value)
+			if err != nil {
+				c.errorf(lit.P, "malformed "+err.Error())
+			} else {
+				call.JSONPath, call.HasJSONPath = path, true
+			}
+		}
+	}
+	if call.Name == "SET RESPONSE STATUS" && len(call.Args) == 1 {
+		if n, ok := call.Args[0].(*NumLit); ok && (n.Value < 100 || n.Value > 599 || n.Value != float64(int(n.Value))) {
+			c.errorf(n.P, "status "+strconv.FormatFloat(n.Value, 'f', -1, 64)+" is outside 100..599")
+		}
+	}
+}
+
+var methods = []string{"DELETE", "GET", "PATCH", "POST", "PUT"}
+
+// collectRoutes checks every handler's method, path and FROM clause, and that
+// no METHOD + path is defined twice in any file.
+func (c *checker) collectRoutes(files []*File) []*Handler {
+	var all []*Handler
+	seen := map[string]*Handler{}
+	for _, f := range files {
+		for _, h := range f.Handlers {
+			ok := c.route(h)
+			all = append(all, h)
+			if !ok {
+				continue
+			}
+			key := h.Method + " " + routeKey(h.Segments)
+			if prev, dup := seen[key]; dup {
+				c.errorf(h.P, "duplicate route "+h.Method+" "+h.Path+" (first defined at "+prev.P.String()+")")
+				continue
+			}
+			seen[key] = h
+		}
+	}
+	return all
+}
+
+func (c *checker) route(h *Handler) bool {
+	ok := true
+	if !contains(methods, h.Method) {
+		c.errorf(h.src.methodPos, "unknown method "+h.Method+hint(h.Method, methods)+"; use GET, POST, PUT, PATCH or DELETE")
+		ok = false
+	}
+	switch h.src.from {
+	case "":
+	case "TWILIO":
+		h.From = "TWILIO"
+	case "WHATSAPP", "META":
+		h.From = "WHATSAPP"
+	default:
+		c.errorf(h.src.fromPos, "unknown FROM source "+h.src.from+"; use TWILIO or WHATSAPP")
+	}
+	segs, msg := splitPath(h.Path)
+	if msg != "" {
+		c.errorf(h.src.pathPos, "bad route path "+quote(h.Path)+": "+msg)
+		return false
+	}
+	h.Segments = segs
+	return ok
+}
+
+// splitPath parses a route path into segments; ":name" captures a path value.
+func splitPath(path string) ([]Segment, string) {
+	if !strings.HasPrefix(path, "/") {
+		return nil, "must start with /"
+	}
+	if path == "/" {
+		return nil, ""
+	}
+	if strings.ContainsAny(path, "?# \t") {
+		return nil, "must not contain a query, fragment or space"
+	}
+	var segs []Segment
+	params := map[string]bool{}
+	for _, s := range strings.Split(path[1:], "/") {
+		switch {
+		case s == "":
+			return nil, "empty segment"
+		case s[0] == ':':
+			name := s[1:]
+			if !validParam(name) {
+				return nil, "bad parameter name " + quote(s)
+			}
+			if params[name] {
+				return nil, "duplicate parameter :" + name
+			}
+			params[name] = true
+			segs = append(segs, Segment{Text: name, Param: true})
+		default:
+			segs = append(segs, Segment{Text: s})
+		}
+	}
+	return segs, ""
+}
+
+func validParam(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		letter := r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')
+		if !letter && (i == 0 || r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// routeKey makes /a/:x and /a/:y the same route.
+func routeKey(segs []Segment) string {
+	var b strings.Builder
+	for _, s := range segs {
+		b.WriteByte('/')
+		if s.Param {
+			b.WriteByte(':')
+		} else {
+			b.WriteString(s.Text)
+		}
+	}
+	if b.Len() == 0 {
+		return "/"
+	}
+	return b.String()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,421 @@
+package lang
+
+import (
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// The parse tree below mirrors the grammar; convert.go turns it into the AST.
+// Call names have already been merged into CallName/CallName0 tokens (names.go).
+
+// gFile = { Sep | Top } .
+type gFile struct {
+	Items []*gTop `parser:"( EOL | ':' | @@ )*"`
+}
+
+// gTop = Handler | Proc | Stmt .  (a top-level Stmt is a check error)
+type gTop struct {
+	Handler *gHandler `parser:"@@"`
+	Proc    *gProc    `parser:"| @@"`
+	Stmt    *gStmt    `parser:"| @@"`
+}
+
+// gHandler = "ON" "WEBHOOK" Word "TO" String [ "FROM" Word ] "DO" Block "END" "ON" .
+type gHandler struct {
+	Pos    lexer.Position
+	Method *gWord  `parser:"'ON' 'WEBHOOK' @@"`
+	Path   *gStr   `parser:"'TO' @@"`
+	From   *gWord  `parser:"( 'FROM' @@ )?"`
+	Body   *gBlock `parser:"'DO' @@ 'END' 'ON'"`
+}
+
+// gProc = ("SUB" | "FUNCTION") Name [ "(" [ Params ] ")" | Params ] Block "END" ("SUB" | "FUNCTION") .
+type gProc struct {
+	Pos    lexer.Position
+	Kind   string   `parser:"@('SUB' | 'FUNCTION')"`
+	Name   *gWord   `parser:"@@"`
+	Params []*gName `parser:"( ( CallParen | '(' ) ( @@ ( ',' @@ )* )? ')' | ( @@ ( ',' @@ )* )? )"`
+	Body   *gBlock  `parser:"@@"`
+	End    *gWord   `parser:"'END' @@"`
+}
+
+// gWord = Ident | CallName | CallName0 | Keyword .
+type gWord struct {
+	Pos   lexer.Position
+	Value string `parser:"@(Ident | CallName | CallName0 | Keyword)"`
+}
+
+// gName = Ident | StrName .
+type gName struct {
+	Pos   lexer.Position
+	Value string `parser:"@(Ident | StrName)"`
+}
+
+// gStr = String .
+type gStr struct {
+	Pos   lexer.Position
+	Value string `parser:"@String"`
+}
+
+// gBlock = { Sep | Stmt Sep } .
+type gBlock struct {
+	Stmts []*gStmt `parser:"( EOL | ':' | @@ ( EOL | ':' ) )*"`
+}
+
+// gStmt = If | ForEach | For | While | Do | Select | Exit | Return | Print | Log
+//
+//	| Spawn | SendMail | SendWA | SetHeader | SetStatus | Assign | Call | Unknown .
+type gStmt struct {
+	Pos       lexer.Position
+	If        *gIf        `parser:"@@"`
+	ForEach   *gForEach   `parser:"| @@"`
+	For       *gFor       `parser:"| @@"`
+	While     *gWhile     `parser:"| @@"`
+	Do        *gDo        `parser:"| @@"`
+	Select    *gSelect    `parser:"| @@"`
+	Exit      *gExit      `parser:"| @@"`
+	Return    *gReturn    `parser:"| @@"`
+	Print     *gPrint     `parser:"| @@"`
+	Log       *gLog       `parser:"| @@"`
+	Spawn     *gSpawn     `parser:"| @@"`
+	SendMail  *gSendMail  `parser:"| @@"`
+	SendWA    *gSendWA    `parser:"| @@"`
+	SetHeader *gSetHeader `parser:"| @@"`
+	SetStatus *gSetStatus `parser:"| @@"`
+	Assign    *gAssign    `parser:"| @@"`
+	Call      *gCallStmt  `parser:"| @@"`
+	Unknown   *gUnknown   `parser:"| @@"`
+}
+
+// gIf = "IF" Expr "THEN" ( EOL Block { ElseIf } [ "ELSE" Block ] "END" "IF" | Line ) .
+type gIf struct {
+	Cond  *gExpr    `parser:"'IF' @@ 'THEN'"`
+	Block *gIfBlock `parser:"( @@"`
+	Line  *gIfLine  `parser:"| @@ )"`
+}
+
+// gIfBlock = EOL Block { ElseIf } [ "ELSE" Block ] "END" "IF" .
+type gIfBlock struct {
+	Body    *gBlock   `parser:"EOL @@"`
+	ElseIfs []*gElsIf `parser:"@@*"`
+	Else    *gBlock   `parser:"( 'ELSE' @@ )? 'END' 'IF'"`
+}
+
+// gElsIf = "ELSEIF" Expr "THEN" Block .
+type gElsIf struct {
+	Pos  lexer.Position
+	Cond *gExpr  `parser:"'ELSEIF' @@ 'THEN'"`
+	Body *gBlock `parser:"@@"`
+}
+
+// gIfLine = Stmt { ":" Stmt } [ "ELSE" Stmt { ":" Stmt } ] .
+type gIfLine struct {
+	Then []*gStmt `parser:"@@ ( ':' @@ )*"`
+	Else []*gStmt `parser:"( 'ELSE' @@ ( ':' @@ )* )?"`
+}
+
+// gFor = "FOR" Name "=" Expr "TO" Expr [ "STEP" Expr ] Block Next .
+type gFor struct {
+	Var  *gName  `parser:"'FOR' @@ '='"`
+	From *gExpr  `parser:"@@ 'TO'"`
+	To   *gExpr  `parser:"@@"`
+	Step *gExpr  `parser:"( 'STEP' @@ )?"`
+	Body *gBlock `parser:"@@"`
+	Next *gNext  `parser:"@@"`
+}
+
+// gForEach = "FOR" "EACH" Name "IN" Expr Block Next .
+type gForEach struct {
+	Var  *gName  `parser:"'FOR' 'EACH' @@ 'IN'"`
+	X    *gExpr  `parser:"@@"`
+	Body *gBlock `parser:"@@"`
+	Next *gNext  `parser:"@@"`
+}
+
+// gNext = "NEXT" [ Name ] .
+type gNext struct {
+	Pos  lexer.Position
+	Name *gName `parser:"'NEXT' @@?"`
+}
+
+// gWhile = "WHILE" Expr Block "WEND" .
+type gWhile struct {
+	Cond *gExpr  `parser:"'WHILE' @@"`
+	Body *gBlock `parser:"@@ 'WEND'"`
+}
+
+// gDo = "DO" "WHILE" Expr Block "LOOP" .
+type gDo struct {
+	Cond *gExpr  `parser:"'DO' 'WHILE' @@"`
+	Body *gBlock `parser:"@@ 'LOOP'"`
+}
+
+// gSelect = "SELECT" "CASE" Expr { Sep } { Case } [ CaseElse ] "END" "SELECT" .
+type gSelect struct {
+	X     *gExpr     `parser:"'SELECT' 'CASE' @@ ( EOL | ':' )*"`
+	Cases []*gCase   `parser:"@@*"`
+	Else  *gCaseElse `parser:"@@? 'END' 'SELECT'"`
+}
+
+// gCase = "CASE" Expr { "," Expr } Block .
+type gCase struct {
+	Pos    lexer.Position
+	Values []*gExpr `parser:"'CASE' @@ ( ',' @@ )*"`
+	Body   *gBlock  `parser:"@@"`
+}
+
+// gCaseElse = "CASE" "ELSE" Block .
+type gCaseElse struct {
+	Body *gBlock `parser:"'CASE' 'ELSE' @@"`
+}
+
+// gExit = "EXIT" ( "FOR" | "WHILE" | "DO" ) .
+type gExit struct {
+	What string `parser:"'EXIT' @('FOR' | 'WHILE' | 'DO')"`
+}
+
+// gReturn = "RETURN" [ Expr ] .
+type gReturn struct {
+	X *gExpr `parser:"'RETURN' @@?"`
+}
+
+// gPrint = "PRINT" [ Expr { ";" Expr } [ ";" ] ] .
+type gPrint struct {
+	Args []*gExpr `parser:"'PRINT' ( @@ ( ';' @@ )* ';'? )?"`
+}
+
+// gLog = "LOG" Expr .
+type gLog struct {
+	X *gExpr `parser:"'LOG' @@"`
+}
+
+// gSpawn = "SPAWN" ( CallStmt | Unknown ) .
+type gSpawn struct {
+	Call    *gCallStmt `parser:"'SPAWN' ( @@"`
+	Unknown *gUnknown  `parser:"| @@ )"`
+}
+
+// gSendMail = "SEND MAIL" "TO" Arg "WITH" "SUBJECT" Arg "AND" "BODY" Arg .
+// (The General Bots form SEND MAIL to, subject, body is a plain call.)
+type gSendMail struct {
+	To      *gAdd `parser:"'SEND MAIL' 'TO' @@"`
+	Subject *gAdd `parser:"'WITH' 'SUBJECT' @@"`
+	Body    *gAdd `parser:"'AND' 'BODY' @@"`
+}
+
+// gSendWA = "SEND WHATSAPP" "TO" Arg "WITH" Arg .
+type gSendWA struct {
+	To   *gAdd `parser:"'SEND WHATSAPP' 'TO' @@"`
+	Text *gAdd `parser:"'WITH' @@"`
+}
+
+// gSetHeader = "SET RESPONSE HEADER" Arg "TO" Arg .
+type gSetHeader struct {
+	Name  *gAdd `parser:"'SET RESPONSE HEADER' @@"`
+	Value *gAdd `parser:"'TO' @@"`
+}
+
+// gSetStatus = "SET RESPONSE STATUS" "TO" Arg .
+type gSetStatus struct {
+	Code *gAdd `parser:"'SET RESPONSE STATUS' 'TO' @@"`
+}
+
+// gAssign = [ "LET" ] Name "=" Expr .
+type gAssign struct {
+	Var *gName `parser:"'LET'? @@ '='"`
+	X   *gExpr `parser:"@@"`
+}
+
+// gCallStmt = [ "CALL" ] ( CallName | CallName0 ) Args .
+type gCallStmt struct {
+	Name *gCallName `parser:"'CALL'? @@"`
+	Args *gArgs     `parser:"@@"`
+}
+
+// gCallName = CallName | CallName0 .
+type gCallName struct {
+	Pos   lexer.Position
+	Value string `parser:"@( CallName | CallName0 )"`
+}
+
+// gUnknown = Ident { Ident } Args .  (a name no script or builtin defines)
+type gUnknown struct {
+	Pos   lexer.Position
+	Words []string `parser:"'CALL'? @Ident+"`
+	Args  *gArgs   `parser:"@@"`
+}
+
+// gArgs = CallParen [ Expr { "," Expr } ] ")" | [ Arg { "," Arg } ] .
+type gArgs struct {
+	Paren *gParenArgs `parser:"@@"`
+	Bare  []*gAdd     `parser:"| ( @@ ( ',' @@ )* )?"`
+}
+
+// gParenArgs = CallParen [ Expr { "," Expr } ] ")" .
+type gParenArgs struct {
+	Args []*gExpr `parser:"CallParen ( @@ ( ',' @@ )* )? ')'"`
+}
+
+// gExpr = And { "OR" And } .
+type gExpr struct {
+	Left *gAnd   `parser:"@@"`
+	Rest []*gOpX `parser:"( @@ )*"`
+}
+
+// gOpX = "OR" And .
+type gOpX struct {
+	Pos lexer.Position
+	Op  string `parser:"@'OR'"`
+	X   *gAnd  `parser:"@@"`
+}
+
+// gAnd = Not { "AND" Not } .
+type gAnd struct {
+	Left *gNot      `parser:"@@"`
+	Rest []*gAndNot `parser:"( @@ )*"`
+}
+
+// gAndNot = "AND" Not .
+type gAndNot struct {
+	Pos lexer.Position
+	Op  string `parser:"@'AND'"`
+	X   *gNot  `parser:"@@"`
+}
+
+// gNot = "NOT" Not | Cmp .
+type gNot struct {
+	Pos lexer.Position
+	Not *gNot `parser:"'NOT' @@"`
+	Cmp *gCmp `parser:"| @@"`
+}
+
+// gCmp = Add { ( "=" | "<>" | "<=" | ">=" | "<" | ">" ) Add } .
+type gCmp struct {
+	Left *gAdd      `parser:"@@"`
+	Rest []*gCmpAdd `parser:"( @@ )*"`
+}
+
+// gCmpAdd = CmpOp Add .
+type gCmpAdd struct {
+	Pos lexer.Position
+	Op  string `parser:"@( '=' | '<>' | '<=' | '>=' | '<' | '>' )"`
+	X   *gAdd  `parser:"@@"`
+}
+
+// gAdd = Mul { ( "+" | "-" | "&" ) Mul } .
+type gAdd struct {
+	Left *gMul      `parser:"@@"`
+	Rest []*gAddMul `parser:"( @@ )*"`
+}
+
+// gAddMul = AddOp Mul .
+type gAddMul struct {
+	Pos lexer.Position
+	Op  string `parser:"@( '+' | '-' | '&' )"`
+	X   *gMul  `parser:"@@"`
+}
+
+// gMul = Unary { ( "*" | "/" | "MOD" ) Unary } .
+type gMul struct {
+	Left *gUnary      `parser:"@@"`
+	Rest []*gMulUnary `parser:"( @@ )*"`
+}
+
+// gMulUnary = MulOp Unary .
+type gMulUnary struct {
+	Pos lexer.Position
+	Op  string  `parser:"@( '*' | '/' | 'MOD' )"`
+	X   *gUnary `parser:"@@"`
+}
+
+// gUnary = "-" Unary | Pow .
+type gUnary struct {
+	Pos lexer.Position
+	Neg *gUnary `parser:"'-' @@"`
+	Pow *gPow   `parser:"| @@"`
+}
+
+// gPow = Primary [ "^" Unary ] .  (right-associative: 2^3^2 is 2^9)
+type gPow struct {
+	Base  *gPrimary `parser:"@@"`
+	OpPos *gCaret   `parser:"( @@"`
+	Exp   *gUnary   `parser:"@@ )?"`
+}
+
+// gCaret = "^" .
+type gCaret struct {
+	Pos lexer.Position
+	Op  string `parser:"@'^'"`
+}
+
+// gPrimary = Number | String | "(" Expr ")" | Call | Call0 | Unknown | Var .
+type gPrimary struct {
+	Pos     lexer.Position
+	Num     *string      `parser:"@Number"`
+	Str     *string      `parser:"| @String"`
+	Group   *gExpr       `parser:"| '(' @@ ')'"`
+	Call    *gCall       `parser:"| @@"`
+	Call0   *gCall0      `parser:"| @@"`
+	Unknown *gUnknownExp `parser:"| @@"`
+	Var     *gVar        `parser:"| @@"`
+}
+
+// gCall = CallName Args .
+type gCall struct {
+	Name string `parser:"@CallName"`
+	Args *gArgs `parser:"@@"`
+}
+
+// gCall0 = CallName0 [ ParenArgs ] .
+type gCall0 struct {
+	Name  string      `parser:"@CallName0"`
+	Paren *gParenArgs `parser:"@@?"`
+}
+
+// gUnknownExp = Ident Ident { Ident } Args .
+type gUnknownExp struct {
+	Words []string `parser:"@Ident @Ident+"`
+	Args  *gArgs   `parser:"@@"`
+}
+
+// gVar = ( Ident | StrName ) [ ParenArgs ] .
+type gVar struct {
+	Name  string      `parser:"@( Ident | StrName )"`
+	Paren *gParenArgs `parser:"@@?"`
+}
+
+var parser = participle.MustBuild[gFile](
+	participle.Lexer(lexDef),
+	participle.UseLookahead(2),
+)
+
+// sliceLexer feeds already-merged tokens to participle.
+type sliceLexer struct {
+	toks []lexer.Token
+	i    int
+}
+
+func (l *sliceLexer) Next() (lexer.Token, error) {
+	if l.i >= len(l.toks) {
+		return l.toks[len(l.toks)-1], nil // the EOF token
+	}
+	t := l.toks[l.i]
+	l.i++
+	return t, nil
+}
+
+// parseTokens parses one file's merged tokens.
+func parseTokens(toks []lexer.Token) (*gFile, *Error) {
+	peek, err := lexer.Upgrade(&sliceLexer{toks: toks})
+	if err != nil {
+		return nil, &Error{Pos: posOf(toks[0].Pos), Msg: err.Error()}
+	}
+	f, err := parser.ParseFromLexer(peek)
+	if err != nil {
+		if pe, ok := err.(participle.Error); ok {
+			return nil, &Error{Pos: posOf(pe.Position()), Msg: pe.Message()}
+		}
+		return nil, &Error{Pos: posOf(toks[0].Pos), Msg: err.Error()}
+	}
+	return f, nil
+}

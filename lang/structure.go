@@ -1,0 +1,127 @@
+package lang
+
+import (
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// opener is a block-opening statement waiting for its closer.
+type opener struct {
+	kind string // ON, SUB, FUNCTION, IF, FOR, WHILE, DO, SELECT
+	name string // FOR's variable, or "EACH" text for messages
+	pos  Pos
+	each bool
+}
+
+var closerOf = map[string]string{
+	"ON": "END ON", "SUB": "END SUB", "FUNCTION": "END FUNCTION", "IF": "END IF",
+	"FOR": "NEXT", "WHILE": "WEND", "DO": "LOOP", "SELECT": "END SELECT",
+}
+
+func (o opener) label() string {
+	switch {
+	case o.kind == "ON":
+		return "ON WEBHOOK"
+	case o.each:
+		return "FOR EACH"
+	}
+	return o.kind
+}
+
+// checkStructure matches block openers with closers before parsing, so that a
+// block left open is reported at the line that opened it rather than at the end
+// of the file, and NEXT J closing FOR I is caught.
+func checkStructure(toks []lexer.Token) ErrorList {
+	var errs ErrorList
+	var stack []opener
+	closeKind := func(kind string, at *lexer.Token, label string) {
+		for d := len(stack) - 1; d >= 0; d-- {
+			if stack[d].kind != kind {
+				continue
+			}
+			for _, o := range stack[d+1:] {
+				errs = append(errs, &Error{Pos: o.pos, Msg: o.label() + " without " + closerOf[o.kind]})
+			}
+			stack = stack[:d]
+			return
+		}
+		errs = append(errs, &Error{Pos: posOf(at.Pos), Msg: label + " without " + openerLabel(kind)})
+	}
+	for i := 0; i < len(toks); i++ {
+		t := &toks[i]
+		if t.Type != tKeyword || (i > 0 && !isSep(&toks[i-1])) {
+			continue
+		}
+		next := &toks[min(i+1, len(toks)-1)]
+		switch t.Value {
+		case "ON", "SUB", "FUNCTION", "WHILE", "DO", "SELECT":
+			stack = append(stack, opener{kind: t.Value, pos: posOf(t.Pos)})
+		case "IF":
+			if isBlockIf(toks[i:]) {
+				stack = append(stack, opener{kind: "IF", pos: posOf(t.Pos)})
+			}
+		case "FOR":
+			o := opener{kind: "FOR", pos: posOf(t.Pos), name: next.Value}
+			if next.Type == tKeyword && next.Value == "EACH" {
+				o.each = true
+				o.name = toks[min(i+2, len(toks)-1)].Value
+			}
+			stack = append(stack, o)
+		case "END":
+			if next.Type == tKeyword && closerOf[next.Value] == "END "+next.Value {
+				closeKind(next.Value, t, "END "+next.Value)
+			}
+		case "NEXT":
+			if (next.Type == tIdent || next.Type == tStrName) && len(stack) > 0 {
+				if top := stack[len(stack)-1]; top.kind == "FOR" && top.name != next.Value {
+					errs = append(errs, &Error{Pos: posOf(next.Pos),
+						Msg: "NEXT " + next.Value + " closes " + top.label() + " " + top.name + " (opened at line " + itoa(top.pos.Line) + ")"})
+				}
+			}
+			closeKind("FOR", t, "NEXT")
+		case "WEND":
+			closeKind("WHILE", t, "WEND")
+		case "LOOP":
+			closeKind("DO", t, "LOOP")
+		}
+	}
+	for _, o := range stack {
+		errs = append(errs, &Error{Pos: o.pos, Msg: o.label() + " without " + closerOf[o.kind]})
+	}
+	return errs
+}
+
+func openerLabel(kind string) string {
+	if kind == "ON" {
+		return "ON WEBHOOK"
+	}
+	return kind
+}
+
+// isBlockIf reports whether the IF starting toks ends its line right after THEN.
+func isBlockIf(toks []lexer.Token) bool {
+	for i := range toks {
+		t := &toks[i]
+		if t.EOF() || t.Type == tEOL {
+			return false
+		}
+		if t.Type == tKeyword && t.Value == "THEN" {
+			n := &toks[min(i+1, len(toks)-1)]
+			return n.EOF() || n.Type == tEOL
+		}
+	}
+	return false
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}

@@ -1,0 +1,22 @@
+package lang
+
+// testTable stands in for the host's builtin table in lang's own tests; the
+// real table (package builtins) is checked against the same scripts there.
+var testTable = []Builtin{
+	{Name: "PRINT", MinArgs: 0, MaxArgs: Variadic, Stmt: true, PathArg: -1},
+	{Name: "LOG", MinArgs: 1, MaxArgs: 1, Stmt: true, PathArg: -1},
+	{Name: "SEND MAIL", MinArgs: 3, MaxArgs: 3, Stmt: true, PathArg: -1},
+	{Name: "SEND WHATSAPP", MinArgs: 2, MaxArgs: 2, Stmt: true, PathArg: -1},
+	{Name: "SET RESPONSE HEADER", MinArgs: 2, MaxArgs: 2, Stmt: true, PathArg: -1},
+	{Name: "SET RESPONSE STATUS", MinArgs: 1, MaxArgs: 1, Stmt: true, PathArg: -1},
+	{Name: "GET FORM VALUE", MinArgs: 1, MaxArgs: 1, PathArg: -1},
+	{Name: "GET QUERY VALUE", MinArgs: 1, MaxArgs: 1, PathArg: -1},
+	{Name: "GET ENV", MinArgs: 1, MaxArgs: 1, PathArg: -1},
+	{Name: "GET REQUEST BODY", MinArgs: 0, MaxArgs: 0, PathArg: -1},
+	{Name: "PARSE JSON", MinArgs: 1, MaxArgs: 1, PathArg: -1},
+	{Name: "GET JSON PATH", MinArgs: 2, MaxArgs: 2, PathArg: 1},
+	{Name: "LEN", MinArgs: 1, MaxArgs: 1, PathArg: -1},
+	{Name: "MID", MinArgs: 2, MaxArgs: 3, PathArg: -1},
+	{Name: "NOW", MinArgs: 0, MaxArgs: 0, PathArg: -1},
+	{Name: "LLM", MinArgs: 1, MaxArgs: 1, PathArg: -1},
+}

@@ -1,0 +1,103 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/gbhook/gbhook/lang"
+)
+
+// Sentinels that decide the HTTP status of a failed run (see StatusOf).
+var (
+	// ErrBadRequest marks errors caused by the request's own content (400).
+	ErrBadRequest = errors.New("bad request")
+	// ErrStepBudget is a run that took more steps than Options.MaxSteps (503).
+	ErrStepBudget = errors.New("step budget exceeded")
+	// ErrDeadline is a run whose context ended: deadline or cancellation (503).
+	ErrDeadline = errors.New("deadline exceeded")
+	// ErrRecursion is a SUB/FUNCTION call deeper than Options.MaxDepth (500).
+	ErrRecursion = errors.New("recursion too deep")
+)
+
+// Error is a runtime error at a place in a script. Err, when set, is the cause
+// (a sentinel above, or a builtin's own error) so errors.Is/As reach it.
+type Error struct {
+	Pos lang.Pos
+	Msg string
+	Err error
+}
+
+func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// StatusOf maps a run's error to the HTTP status the server answers:
+// 400 for bad request content, 503 for budget or deadline, else 500.
+func StatusOf(err error) int {
+	switch {
+	case err == nil:
+		return http.StatusOK
+	case errors.Is(err, ErrBadRequest):
+		return http.StatusBadRequest
+	case errors.Is(err, ErrStepBudget), errors.Is(err, ErrDeadline),
+		errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// BadRequest makes an error with text msg that is both ErrBadRequest (400)
+// and, when cause is not nil, cause.
+func BadRequest(msg string, cause error) error {
+	return &badRequestError{msg: msg, cause: cause}
+}
+
+type badRequestError struct {
+	msg   string
+	cause error
+}
+
+func (e *badRequestError) Error() string { return e.msg }
+
+func (e *badRequestError) Unwrap() []error {
+	if e.cause == nil {
+		return []error{ErrBadRequest}
+	}
+	return []error{ErrBadRequest, e.cause}
+}
+
+// errAt is a positioned error without a cause.
+func errAt(p lang.Pos, msg string) error { return &Error{Pos: p, Msg: msg} }
+
+// builtinError positions a builtin's error at its call site, keeping the
+// builtin's error as the cause. An error already positioned is kept as is.
+func builtinError(site *lang.CallExpr, err error) error {
+	if re, ok := err.(*Error); ok {
+		return re
+	}
+	return &Error{Pos: site.P, Msg: err.Error(), Err: err}
+}
+
+// describe renders a value for an error message, shortened.
+func describe(v Value) string {
+	const max = 40
+	switch x := v.(type) {
+	case Str:
+		s := string(x)
+		if len(s) > max {
+			s = s[:max] + "…"
+		}
+		return strconv.Quote(s)
+	case JSON:
+		s := string(x)
+		if len(s) > max {
+			s = s[:max] + "…"
+		}
+		return "JSON " + s
+	case nil:
+		return "nothing"
+	}
+	return v.String()
+}

@@ -1,0 +1,409 @@
+package runtime
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gbhook/gbhook/lang"
+)
+
+// cexpr is a compiled expression; konst is its value when known at load time
+// (literals, and operators over them that did not fail).
+type cexpr struct {
+	fn    evalFn
+	konst Value
+}
+
+var (
+	vTrue  Value = Bool(true)
+	vFalse Value = Bool(false)
+)
+
+func boolV(b bool) Value {
+	if b {
+		return vTrue
+	}
+	return vFalse
+}
+
+func constant(v Value) cexpr {
+	return cexpr{fn: func(*Thread, []Value) (Value, error) { return v, nil }, konst: v}
+}
+
+func (c *compiler) expr(e lang.Expr) (cexpr, error) {
+	switch e := e.(type) {
+	case *lang.StrLit:
+		return constant(Str(e.Value)), nil
+	case *lang.NumLit:
+		return constant(Num(e.Value)), nil
+	case *lang.VarRef:
+		return varRef(e), nil
+	case *lang.Unary:
+		return c.unary(e)
+	case *lang.Binary:
+		return c.binary(e)
+	case *lang.CallExpr:
+		return c.call(e)
+	}
+	return cexpr{}, fmt.Errorf("%s: runtime: unknown expression %T", e.Position(), e)
+}
+
+func (c *compiler) exprs(es []lang.Expr) ([]evalFn, error) {
+	fns := make([]evalFn, len(es))
+	for i, e := range es {
+		x, err := c.expr(e)
+		if err != nil {
+			return nil, err
+		}
+		fns[i] = x.fn
+	}
+	return fns, nil
+}
+
+// varRef reads a slot; nil there means no assignment on the path taken.
+func varRef(e *lang.VarRef) cexpr {
+	slot, pos, msg := e.Slot, e.P, "variable "+e.Name+" is not assigned"
+	return cexpr{fn: func(_ *Thread, f []Value) (Value, error) {
+		if v := f[slot]; v != nil {
+			return v, nil
+		}
+		return nil, errAt(pos, msg)
+	}}
+}
+
+// fold evaluates x at load time when all its operands are constants. An
+// operation that fails (1/0) is left to fail at run time, at its place.
+func fold(x cexpr, operands ...cexpr) cexpr {
+	for _, o := range operands {
+		if o.konst == nil {
+			return x
+		}
+	}
+	if v, err := x.fn(nil, nil); err == nil {
+		return constant(v)
+	}
+	return x
+}
+
+func (c *compiler) unary(e *lang.Unary) (cexpr, error) {
+	x, err := c.expr(e.X)
+	if err != nil {
+		return cexpr{}, err
+	}
+	xf, pos := x.fn, e.P
+	var fn evalFn
+	if e.Op == lang.OpNot {
+		fn = func(th *Thread, f []Value) (Value, error) {
+			v, err := xf(th, f)
+			if err != nil {
+				return nil, err
+			}
+			return boolV(!Truthy(v)), nil
+		}
+	} else {
+		fn = func(th *Thread, f []Value) (Value, error) {
+			v, err := xf(th, f)
+			if err != nil {
+				return nil, err
+			}
+			n, ok := toNum(v)
+			if !ok {
+				return nil, errAt(pos, "operator - needs a number, got "+describe(v))
+			}
+			return Num(-n), nil
+		}
+	}
+	return fold(cexpr{fn: fn}, x), nil
+}
+
+func (c *compiler) binary(e *lang.Binary) (cexpr, error) {
+	l, err := c.expr(e.L)
+	if err != nil {
+		return cexpr{}, err
+	}
+	r, err := c.expr(e.R)
+	if err != nil {
+		return cexpr{}, err
+	}
+	lf, rf, op, pos := l.fn, r.fn, e.Op, e.P
+	var fn evalFn
+	switch op {
+	case lang.OpAnd, lang.OpOr:
+		// Short-circuit: AND stops at a false left side, OR at a true one.
+		stopOn := op == lang.OpOr
+		fn = func(th *Thread, f []Value) (Value, error) {
+			a, err := lf(th, f)
+			if err != nil {
+				return nil, err
+			}
+			if Truthy(a) == stopOn {
+				return boolV(stopOn), nil
+			}
+			b, err := rf(th, f)
+			if err != nil {
+				return nil, err
+			}
+			return boolV(Truthy(b)), nil
+		}
+	default:
+		apply := binOp(op)
+		fn = func(th *Thread, f []Value) (Value, error) {
+			a, err := lf(th, f)
+			if err != nil {
+				return nil, err
+			}
+			b, err := rf(th, f)
+			if err != nil {
+				return nil, err
+			}
+			return apply(&pos, a, b)
+		}
+	}
+	return fold(cexpr{fn: fn}, l, r), nil
+}
+
+type opFn func(p *lang.Pos, a, b Value) (Value, error)
+
+// binOp picks an operator's implementation once, at load time.
+func binOp(op lang.Op) opFn {
+	switch op {
+	case lang.OpAdd:
+		return opAdd
+	case lang.OpCat:
+		return func(_ *lang.Pos, a, b Value) (Value, error) { return concat(a, b), nil }
+	case lang.OpEq:
+		return func(_ *lang.Pos, a, b Value) (Value, error) { return boolV(equal(a, b)), nil }
+	case lang.OpNe:
+		return func(_ *lang.Pos, a, b Value) (Value, error) { return boolV(!equal(a, b)), nil }
+	case lang.OpLt, lang.OpGt, lang.OpLe, lang.OpGe:
+		return func(_ *lang.Pos, a, b Value) (Value, error) { return boolV(holds(op, compare(a, b))), nil }
+	}
+	return func(p *lang.Pos, a, b Value) (Value, error) { return arith(p, op, a, b) }
+}
+
+// opAdd adds two numbers and concatenates when either side is text (a
+// string or JSON); anything else (a boolean with a number) is an error.
+func opAdd(p *lang.Pos, a, b Value) (Value, error) {
+	x, xok := a.(Num)
+	y, yok := b.(Num)
+	switch {
+	case xok && yok:
+		return x + y, nil
+	case isText(a) || isText(b):
+		return concat(a, b), nil
+	case !xok:
+		return nil, errAt(*p, "operator + needs numbers or strings, got "+describe(a))
+	}
+	return nil, errAt(*p, "operator + needs numbers or strings, got "+describe(b))
+}
+
+func isText(v Value) bool {
+	k := v.Kind()
+	return k == KindStr || k == KindJSON
+}
+
+func concat(a, b Value) Value {
+	if x, ok := a.(Str); ok {
+		if y, ok := b.(Str); ok {
+			return x + y
+		}
+	}
+	return Str(a.String() + b.String())
+}
+
+// arith is - * / MOD ^ over numbers; a string that reads as a number counts.
+func arith(p *lang.Pos, op lang.Op, a, b Value) (Value, error) {
+	x, ok := toNum(a)
+	if !ok {
+		return nil, errAt(*p, "operator "+op.String()+" needs numbers, got "+describe(a))
+	}
+	y, ok := toNum(b)
+	if !ok {
+		return nil, errAt(*p, "operator "+op.String()+" needs numbers, got "+describe(b))
+	}
+	switch op {
+	case lang.OpSub:
+		return Num(x - y), nil
+	case lang.OpMul:
+		return Num(x * y), nil
+	case lang.OpDiv, lang.OpMod:
+		if y == 0 {
+			return nil, errAt(*p, "division by zero")
+		}
+		if op == lang.OpMod {
+			return Num(math.Mod(x, y)), nil
+		}
+		return Num(x / y), nil
+	case lang.OpPow:
+		return Num(math.Pow(x, y)), nil
+	}
+	return nil, errAt(*p, "runtime: unknown operator "+op.String())
+}
+
+func toNum(v Value) (float64, bool) {
+	switch x := v.(type) {
+	case Num:
+		return float64(x), true
+	case Str:
+		return ParseNumber(string(x))
+	}
+	return 0, false
+}
+
+// numbers gives both sides as numbers when the comparison is numeric: two
+// numbers, or a number and a string that reads as one (a form field "10"
+// against 9). Anything else compares as text.
+func numbers(a, b Value) (x, y float64, ok bool) {
+	an, aok := a.(Num)
+	bn, bok := b.(Num)
+	switch {
+	case aok && bok:
+		return float64(an), float64(bn), true
+	case aok:
+		if s, sok := b.(Str); sok {
+			y, ok = ParseNumber(string(s))
+			return float64(an), y, ok
+		}
+	case bok:
+		if s, sok := a.(Str); sok {
+			x, ok = ParseNumber(string(s))
+			return x, float64(bn), ok
+		}
+	}
+	return 0, 0, false
+}
+
+// equal is = (and CASE matching).
+func equal(a, b Value) bool {
+	if x, ok := a.(Str); ok {
+		if y, ok := b.(Str); ok {
+			return x == y
+		}
+	}
+	if x, y, ok := numbers(a, b); ok {
+		return x == y
+	}
+	return a.String() == b.String()
+}
+
+// compare orders a and b: -1, 0 or 1 (NaN compares as unordered: 2).
+func compare(a, b Value) int {
+	if x, y, ok := numbers(a, b); ok {
+		switch {
+		case x < y:
+			return -1
+		case x > y:
+			return 1
+		case x == y:
+			return 0
+		}
+		return 2
+	}
+	s, t := a.String(), b.String()
+	switch {
+	case s < t:
+		return -1
+	case s > t:
+		return 1
+	}
+	return 0
+}
+
+func holds(op lang.Op, c int) bool {
+	switch op {
+	case lang.OpLt:
+		return c == -1
+	case lang.OpGt:
+		return c == 1
+	case lang.OpLe:
+		return c == -1 || c == 0
+	}
+	return c == 1 || c == 0 // OpGe
+}
+
+func (c *compiler) call(e *lang.CallExpr) (cexpr, error) {
+	args, err := c.exprs(e.Args)
+	if err != nil {
+		return cexpr{}, err
+	}
+	if e.Builtin >= 0 {
+		if e.Builtin >= len(c.m.fns) {
+			return cexpr{}, fmt.Errorf("%s: runtime: builtin index %d out of range for %s", e.P, e.Builtin, e.Name)
+		}
+		return cexpr{fn: builtinCall(e, c.m.fns[e.Builtin], args)}, nil
+	}
+	if e.Proc == nil {
+		return cexpr{}, fmt.Errorf("%s: runtime: call to %s is not resolved", e.P, e.Name)
+	}
+	return cexpr{fn: procCall(e, c.procFor(e.Proc), args, c.m.opts.MaxDepth)}, nil
+}
+
+// builtinCall evaluates the arguments onto the thread's stack (no allocation)
+// and hands the builtin a view of them, valid only during the call.
+func builtinCall(site *lang.CallExpr, fn BuiltinFunc, args []evalFn) evalFn {
+	n := len(args)
+	if n == 0 {
+		return func(th *Thread, _ []Value) (Value, error) {
+			v, err := fn(th, site, nil)
+			return result(site, v, err)
+		}
+	}
+	return func(th *Thread, f []Value) (Value, error) {
+		base := th.reserve(n)
+		for i, a := range args {
+			v, err := a(th, f)
+			if err != nil {
+				th.release(base)
+				return nil, err
+			}
+			th.stack[base+i] = v
+		}
+		v, err := fn(th, site, th.stack[base:base+n:base+n])
+		th.release(base)
+		return result(site, v, err)
+	}
+}
+
+func result(site *lang.CallExpr, v Value, err error) (Value, error) {
+	if err != nil {
+		return nil, builtinError(site, err)
+	}
+	if v == nil { // a statement builtin gives nothing
+		return Empty, nil
+	}
+	return v, nil
+}
+
+// procCall runs a SUB or FUNCTION in a new frame on the thread's stack:
+// arguments fill the parameter slots, the rest start unassigned.
+func procCall(site *lang.CallExpr, pc *code, args []evalFn, maxDepth int) evalFn {
+	pos := site.P
+	return func(th *Thread, f []Value) (Value, error) {
+		if th.depth >= maxDepth {
+			return nil, &Error{Pos: pos, Msg: "recursion too deep", Err: ErrRecursion}
+		}
+		size := pc.size
+		base := th.reserve(size)
+		for i, a := range args {
+			v, err := a(th, f)
+			if err != nil {
+				th.release(base)
+				return nil, err
+			}
+			th.stack[base+i] = v
+		}
+		th.depth++
+		_, err := pc.body.exec(th, th.stack[base:base+size:base+size])
+		th.depth--
+		th.release(base)
+		ret := th.ret
+		th.ret = nil
+		if err != nil {
+			return nil, err
+		}
+		if ret == nil || pc.proc.Kind == lang.KindSub {
+			return Empty, nil
+		}
+		return ret, nil
+	}
+}

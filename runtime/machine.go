@@ -1,0 +1,225 @@
+// Package runtime runs a checked lang.Program: one Thread per request or spawned SUB.
+// It never imports builtins: the host hands builtins in through a Registry.
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/gbhook/gbhook/lang"
+)
+
+// Registry gives the implementation of a builtin by its canonical name.
+type Registry interface {
+	Lookup(name string) (BuiltinFunc, bool)
+}
+
+// Options bound and connect a Machine. Zero fields take their defaults.
+type Options struct {
+	MaxSteps int                 // statements + loop iterations per run; default 10_000_000
+	MaxDepth int                 // SUB/FUNCTION call depth; default 1000
+	Getenv   func(string) string // default os.Getenv
+	Logger   *slog.Logger        // default slog.Default()
+	// Spawner receives the jobs SPAWNed by a SUB run through RunSub, after it
+	// succeeds. Nil makes such a SPAWN fail the run (jobs are never dropped).
+	// Exec does not use it: it returns its jobs to the host.
+	Spawner Spawner
+}
+
+// Defaults.
+const (
+	DefaultMaxSteps = 10_000_000
+	DefaultMaxDepth = 1000
+)
+
+// Machine is a program compiled for running, with its builtins resolved. It is
+// immutable and shared by every request; each run gets its own Thread.
+type Machine struct {
+	prog     *lang.Program
+	opts     Options
+	fns      []BuiltinFunc
+	handlers map[*lang.Handler]*code
+	subs     map[string]*code
+	stacks   sync.Pool // *[]Value, reused between runs
+}
+
+// code is a compiled handler, SUB or FUNCTION body.
+type code struct {
+	size int // frame slots
+	body block
+	proc *lang.Proc // nil for a handler
+}
+
+// New resolves every builtin of prog through reg, once, and compiles every
+// handler, SUB and FUNCTION. It fails listing all builtins reg does not know.
+func New(prog *lang.Program, reg Registry, opts Options) (*Machine, error) {
+	if opts.MaxSteps <= 0 {
+		opts.MaxSteps = DefaultMaxSteps
+	}
+	if opts.MaxDepth <= 0 {
+		opts.MaxDepth = DefaultMaxDepth
+	}
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	m := &Machine{prog: prog, opts: opts, fns: make([]BuiltinFunc, len(prog.Builtins))}
+	var missing []string
+	for i, b := range prog.Builtins {
+		fn, ok := reg.Lookup(b.Name)
+		if !ok || fn == nil {
+			missing = append(missing, b.Name)
+			continue
+		}
+		m.fns[i] = fn
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("runtime: no implementation for builtins: %s", strings.Join(missing, ", "))
+	}
+	if err := m.compile(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Program is the program the machine runs.
+func (m *Machine) Program() *lang.Program { return m.prog }
+
+// newThread starts a run with a pooled value stack.
+func (m *Machine) newThread(ctx context.Context, req *Request, requestID string) *Thread {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	th := &Thread{ctx: ctx, machine: m, req: req, requestID: requestID}
+	if sp, ok := m.stacks.Get().(*[]Value); ok {
+		th.stack = (*sp)[:0]
+	} else {
+		th.stack = make([]Value, 0, 64)
+	}
+	th.nextCheck = min(checkEvery, m.opts.MaxSteps+1)
+	return th
+}
+
+// done returns the thread's stack to the pool, emptied so that it keeps no
+// values alive.
+func (m *Machine) done(th *Thread) {
+	s := th.stack[:cap(th.stack)]
+	clear(s)
+	s = s[:0]
+	th.stack = nil
+	m.stacks.Put(&s)
+}
+
+// Exec runs handler h for req. It returns the buffered response and the SPAWNed
+// jobs (to be queued by the host after the response is written). On error the
+// response is nil.
+func (m *Machine) Exec(ctx context.Context, h *lang.Handler, req *Request, requestID string) (*Response, []Job, error) {
+	c := m.handlers[h]
+	if c == nil {
+		return nil, nil, fmt.Errorf("runtime: handler %s is not part of this program", h.RouteString())
+	}
+	th := m.newThread(ctx, req, requestID)
+	defer m.done(th)
+	base := th.reserve(c.size)
+	if _, err := c.body.exec(th, th.stack[base:base+c.size:base+c.size]); err != nil {
+		return nil, nil, err
+	}
+	resp := &Response{Status: th.resp.Status, Header: th.resp.Header, Body: th.body}
+	if resp.Status == 0 {
+		resp.Status = http.StatusOK
+	}
+	if resp.Header == nil {
+		resp.Header = http.Header{}
+	}
+	if len(resp.Body) > 0 && resp.Header.Get("Content-Type") == "" {
+		// TwiML (<?xml ...) sniffs as text/xml.
+		resp.Header.Set("Content-Type", http.DetectContentType(resp.Body))
+	}
+	return resp, th.spawned, nil
+}
+
+// RunSub runs a spawned SUB. There is no request: request builtins fail naming
+// themselves. Jobs it SPAWNs go to Options.Spawner once it has succeeded.
+func (m *Machine) RunSub(ctx context.Context, job Job) error {
+	c := m.subs[job.Sub]
+	if c == nil {
+		return fmt.Errorf("runtime: no SUB named %s", job.Sub)
+	}
+	if len(job.Args) != len(c.proc.Params) {
+		return fmt.Errorf("runtime: %s %s takes %d arguments, the job has %d",
+			c.proc.Kind, c.proc.Name, len(c.proc.Params), len(job.Args))
+	}
+	th := m.newThread(ctx, nil, job.RequestID)
+	defer m.done(th)
+	base := th.reserve(c.size)
+	copy(th.stack[base:], job.Args)
+	if _, err := c.body.exec(th, th.stack[base:base+c.size:base+c.size]); err != nil {
+		return err
+	}
+	if len(th.spawned) == 0 {
+		return nil
+	}
+	if m.opts.Spawner == nil {
+		return fmt.Errorf("runtime: %s %s SPAWNed %d jobs and no Spawner is configured", c.proc.Kind, c.proc.Name, len(th.spawned))
+	}
+	var errs []error
+	for _, j := range th.spawned {
+		errs = append(errs, m.opts.Spawner.Spawn(ctx, j))
+	}
+	return errors.Join(errs...)
+}
+
+// checkEvery is how many steps pass between two looks at the context.
+const checkEvery = 1024
+
+// tick counts one step (a statement or a loop iteration) at p. The common
+// case is one increment and one comparison.
+func (th *Thread) tick(p *lang.Pos) error {
+	th.steps++
+	if th.steps < th.nextCheck {
+		return nil
+	}
+	return th.checkpoint(p)
+}
+
+func (th *Thread) checkpoint(p *lang.Pos) error {
+	max := th.machine.opts.MaxSteps
+	if th.steps > max {
+		return &Error{Pos: *p, Msg: "step budget exceeded", Err: ErrStepBudget}
+	}
+	if err := th.ctx.Err(); err != nil {
+		msg := "deadline exceeded"
+		if !errors.Is(err, context.DeadlineExceeded) {
+			msg = "run canceled"
+		}
+		return &Error{Pos: *p, Msg: msg, Err: ErrDeadline}
+	}
+	th.nextCheck = min(th.steps+checkEvery, max+1)
+	return nil
+}
+
+// reserve pushes n cleared slots on the value stack and gives their base
+// index. Callers fill them through th.stack[base+i] (the stack may move while
+// arguments are evaluated) and take the slice only once all are filled.
+func (th *Thread) reserve(n int) int {
+	base := len(th.stack)
+	if cap(th.stack)-base < n {
+		grown := make([]Value, base, max(2*cap(th.stack), base+n, 64))
+		copy(grown, th.stack)
+		th.stack = grown
+	}
+	th.stack = th.stack[:base+n]
+	clear(th.stack[base:])
+	return base
+}
+
+// release pops the stack back to base.
+func (th *Thread) release(base int) { th.stack = th.stack[:base] }

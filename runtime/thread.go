@@ -1,0 +1,106 @@
+package runtime
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"github.com/gbhook/gbhook/lang"
+)
+
+// BuiltinFunc implements one builtin. site is the call node (position, name and
+// any JSON path compiled at check time); args are already evaluated.
+// Statement builtins return nil.
+type BuiltinFunc func(th *Thread, site *lang.CallExpr, args []Value) (Value, error)
+
+// Request is what a handler sees of its HTTP request. Body is the raw bytes,
+// already bounded by the server.
+type Request struct {
+	Method   string
+	Path     string
+	RawQuery string
+	Header   http.Header
+	Body     []byte
+	Params   map[string]string // :name path values
+
+	form     url.Values
+	formErr  error
+	formRead bool
+	query    url.Values
+}
+
+// Response is the buffered answer of a handler run.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Job is a SPAWNed SUB with its evaluated arguments.
+type Job struct {
+	Sub       string
+	Args      []Value
+	RequestID string
+}
+
+// Spawner queues SPAWNed SUBs; the runtime hands jobs over only after the
+// handler has finished successfully.
+type Spawner interface {
+	Spawn(ctx context.Context, job Job) error
+}
+
+// Thread is the state of one run: a handler for one request, or a spawned SUB.
+// It is never shared between goroutines.
+type Thread struct {
+	ctx       context.Context
+	machine   *Machine
+	req       *Request
+	resp      Response
+	body      []byte
+	steps     int
+	depth     int
+	requestID string
+	logger    *slog.Logger
+	spawned   []Job
+
+	// Interpreter state (machine.go, eval.go).
+	stack     []Value // frames and builtin arguments, pushed and popped
+	ret       Value   // the value of the RETURN being carried out
+	nextCheck int     // step at which the budget and the context are checked next
+}
+
+// Context is the run's context (deadline, cancellation).
+func (th *Thread) Context() context.Context { return th.ctx }
+
+// Request is the HTTP request, or nil in a spawned SUB.
+func (th *Thread) Request() *Request { return th.req }
+
+// RequestID is the id carried into every log line.
+func (th *Thread) RequestID() string { return th.requestID }
+
+// Logger logs with the request id attached. It is made on first use: most
+// runs never log, and With costs an allocation.
+func (th *Thread) Logger() *slog.Logger {
+	if th.logger == nil {
+		th.logger = th.machine.opts.Logger.With("request_id", th.requestID)
+	}
+	return th.logger
+}
+
+// Write appends to the response body (PRINT).
+func (th *Thread) Write(s string) { th.body = append(th.body, s...) }
+
+// SetStatus sets the response status (SET RESPONSE STATUS).
+func (th *Thread) SetStatus(code int) { th.resp.Status = code }
+
+// SetHeader sets a response header (SET RESPONSE HEADER).
+func (th *Thread) SetHeader(name, value string) {
+	if th.resp.Header == nil {
+		th.resp.Header = http.Header{}
+	}
+	th.resp.Header.Set(name, value)
+}
+
+// Env reads the server's environment through the machine's lookup.
+func (th *Thread) Env(name string) string { return th.machine.opts.Getenv(name) }

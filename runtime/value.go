@@ -1,0 +1,90 @@
+package runtime
+
+import (
+	"strings"
+
+	"github.com/tidwall/gjson"
+)
+
+// Kind tells the four value types apart.
+type Kind uint8
+
+// Value kinds.
+const (
+	KindStr Kind = iota
+	KindNum
+	KindBool
+	KindJSON
+)
+
+// Value is a BASIC value: Str, Num, Bool or JSON.
+type Value interface {
+	Kind() Kind
+	// String is the text PRINT and string + give.
+	String() string
+}
+
+// Str is a string value.
+type Str string
+
+// Num is a number value (float64).
+type Num float64
+
+// Bool is a boolean value.
+type Bool bool
+
+// JSON is any JSON value kept as its raw, valid bytes.
+type JSON []byte
+
+func (Str) Kind() Kind  { return KindStr }
+func (Num) Kind() Kind  { return KindNum }
+func (Bool) Kind() Kind { return KindBool }
+func (JSON) Kind() Kind { return KindJSON }
+
+func (s Str) String() string { return string(s) }
+func (n Num) String() string { return FormatNumber(float64(n)) }
+func (b Bool) String() string {
+	if b {
+		return "TRUE"
+	}
+	return "FALSE"
+}
+func (j JSON) String() string { return string(j) }
+
+// Empty is the "" every missing value reads as.
+var Empty Value = Str("")
+
+// FromGJSON turns a gjson result into a value: strings, numbers and booleans
+// become Str, Num and Bool; objects and arrays stay JSON; missing or null is "".
+func FromGJSON(r gjson.Result) Value {
+	switch r.Type {
+	case gjson.String:
+		return Str(r.Str)
+	case gjson.Number:
+		return Num(r.Num)
+	case gjson.True:
+		return Bool(true)
+	case gjson.False:
+		return Bool(false)
+	case gjson.JSON:
+		return JSON(r.Raw)
+	default:
+		return Empty
+	}
+}
+
+// Truthy is a value's truth in IF and WHILE: booleans as is, numbers when not 0,
+// strings when not empty (and not "FALSE"), JSON always.
+func Truthy(v Value) bool {
+	switch x := v.(type) {
+	case Bool:
+		return bool(x)
+	case Num:
+		return x != 0
+	case Str:
+		return x != "" && !strings.EqualFold(string(x), "FALSE")
+	case JSON:
+		return len(x) > 0
+	}
+	return false
+}
