@@ -153,11 +153,11 @@ func (c *converter) callLike(p Pos, s *gStmt) Stmt {
 		if s.Spawn.Call != nil {
 			return &Spawn{P: p, Call: c.namedCall(s.Spawn.Call.Name.Pos, s.Spawn.Call.Name.Value, s.Spawn.Call.Args)}
 		}
-		return &Spawn{P: p, Call: c.unknownCall(s.Spawn.Unknown.Pos, s.Spawn.Unknown.Words, s.Spawn.Unknown.Args)}
+		return &Spawn{P: p, Call: c.unknownCall(s.Spawn.Unknown.Pos, s.Spawn.Unknown.Words, s.Spawn.Unknown.Args, s.Spawn.Unknown.More)}
 	case s.Call != nil:
 		return &CallStmt{P: p, Call: c.namedCall(s.Call.Name.Pos, s.Call.Name.Value, s.Call.Args)}
 	case s.Unknown != nil:
-		return &CallStmt{P: p, Call: c.unknownCall(s.Unknown.Pos, s.Unknown.Words, s.Unknown.Args)}
+		return &CallStmt{P: p, Call: c.unknownCall(s.Unknown.Pos, s.Unknown.Words, s.Unknown.Args, s.Unknown.More)}
 	}
 	return nil
 }
@@ -225,8 +225,12 @@ func (c *converter) namedCall(p lexer.Position, name string, a *gArgs) *CallExpr
 }
 
 // unknownCall keeps the words of a name nothing defines, for the checker's hint.
-func (c *converter) unknownCall(p lexer.Position, words []string, a *gArgs) *CallExpr {
-	return &CallExpr{P: posOf(p), Name: strings.Join(words, " "), Args: c.args(a), Builtin: -1, words: words}
+func (c *converter) unknownCall(p lexer.Position, words []string, a *gArgs, more []*gAdd) *CallExpr {
+	args := c.args(a)
+	for _, m := range more {
+		args = append(args, c.add(m))
+	}
+	return &CallExpr{P: posOf(p), Name: strings.Join(words, " "), Args: args, Builtin: -1, words: words}
 }
 
 func (c *converter) number(p lexer.Position, s string) Expr {

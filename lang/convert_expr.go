@@ -79,7 +79,7 @@ func (c *converter) primary(g *gPrimary) Expr {
 		}
 		return call
 	case g.Unknown != nil:
-		return c.unknownCall(g.Pos, g.Unknown.Words, g.Unknown.Args)
+		return c.unknownCall(g.Pos, g.Unknown.Words, g.Unknown.Args, g.Unknown.More)
 	}
 	if g.Var.Paren != nil {
 		// NAME(...) where nothing defines NAME: an unknown function.

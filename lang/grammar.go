@@ -1,6 +1,9 @@
 package lang
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 )
@@ -34,7 +37,7 @@ type gProc struct {
 	Pos    lexer.Position
 	Kind   string   `parser:"@('SUB' | 'FUNCTION')"`
 	Name   *gWord   `parser:"@@"`
-	Params []*gName `parser:"( ( CallParen | '(' ) ( @@ ( ',' @@ )* )? ')' | ( @@ ( ',' @@ )* )? )"`
+	Params []*gName `parser:"( ( CallParen | '(' ) ( @@ ( ',' @@ )* )? ')' | @@ ( ',' @@ )* )?"`
 	Body   *gBlock  `parser:"@@"`
 	End    *gWord   `parser:"'END' @@"`
 }
@@ -238,17 +241,18 @@ type gCallName struct {
 	Value string `parser:"@( CallName | CallName0 )"`
 }
 
-// gUnknown = Ident { Ident } Args .  (a name no script or builtin defines)
+// gUnknown = Ident { Ident } [ Args ] { "," Arg } .  (a name no script or builtin defines)
 type gUnknown struct {
 	Pos   lexer.Position
 	Words []string `parser:"'CALL'? @Ident+"`
-	Args  *gArgs   `parser:"@@"`
+	Args  *gArgs   `parser:"@@?"`
+	More  []*gAdd  `parser:"( ',' @@ )*"`
 }
 
-// gArgs = CallParen [ Expr { "," Expr } ] ")" | [ Arg { "," Arg } ] .
+// gArgs = ParenArgs | Arg { "," Arg } .  (optional wherever it is used)
 type gArgs struct {
 	Paren *gParenArgs `parser:"@@"`
-	Bare  []*gAdd     `parser:"| ( @@ ( ',' @@ )* )?"`
+	Bare  []*gAdd     `parser:"| @@ ( ',' @@ )*"`
 }
 
 // gParenArgs = CallParen [ Expr { "," Expr } ] ")" .
@@ -363,7 +367,7 @@ type gPrimary struct {
 // gCall = CallName Args .
 type gCall struct {
 	Name string `parser:"@CallName"`
-	Args *gArgs `parser:"@@"`
+	Args *gArgs `parser:"@@?"`
 }
 
 // gCall0 = CallName0 [ ParenArgs ] .
@@ -372,10 +376,11 @@ type gCall0 struct {
 	Paren *gParenArgs `parser:"@@?"`
 }
 
-// gUnknownExp = Ident Ident { Ident } Args .
+// gUnknownExp = Ident Ident { Ident } [ Args ] { "," Arg } .
 type gUnknownExp struct {
 	Words []string `parser:"@Ident @Ident+"`
-	Args  *gArgs   `parser:"@@"`
+	Args  *gArgs   `parser:"@@?"`
+	More  []*gAdd  `parser:"( ',' @@ )*"`
 }
 
 // gVar = ( Ident | StrName ) [ ParenArgs ] .
@@ -386,7 +391,7 @@ type gVar struct {
 
 var parser = participle.MustBuild[gFile](
 	participle.Lexer(lexDef),
-	participle.UseLookahead(2),
+	participle.UseLookahead(1),
 )
 
 // sliceLexer feeds already-merged tokens to participle.
@@ -410,12 +415,43 @@ func parseTokens(toks []lexer.Token) (*gFile, *Error) {
 	if err != nil {
 		return nil, &Error{Pos: posOf(toks[0].Pos), Msg: err.Error()}
 	}
-	f, err := parser.ParseFromLexer(peek)
+	f, err := parseSafely(peek)
 	if err != nil {
 		if pe, ok := err.(participle.Error); ok {
-			return nil, &Error{Pos: posOf(pe.Position()), Msg: pe.Message()}
+			return nil, &Error{Pos: posOf(pe.Position()), Msg: friendly(pe.Message())}
 		}
 		return nil, &Error{Pos: posOf(toks[0].Pos), Msg: err.Error()}
 	}
 	return f, nil
+}
+
+// parseSafely turns a parser panic into an error: a script must never crash
+// the server or the checker.
+func parseSafely(peek *lexer.PeekingLexer) (f *gFile, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, fmt.Errorf("cannot parse: %v", r)
+		}
+	}()
+	return parser.ParseFromLexer(peek)
+}
+
+// friendly rewrites participle's expectations, which name grammar structs,
+// into words a script author knows.
+func friendly(msg string) string {
+	msg = strings.ReplaceAll(msg, `"<EOL>"`, "end of line")
+	i := strings.Index(msg, " (expected ")
+	if i < 0 {
+		return msg
+	}
+	exp := msg[i+len(" (expected ") : len(msg)-1]
+	switch {
+	case strings.Contains(exp, "GExpr") || strings.Contains(exp, "GAdd"):
+		exp = "an expression"
+	case exp == `(<eol> | ":")`:
+		exp = "end of statement"
+	case strings.Contains(exp, "GBlock") || strings.Contains(exp, "GStmt"):
+		exp = "a statement"
+	}
+	return msg[:i] + " (expected " + exp + ")"
 }

@@ -90,6 +90,12 @@ func lexError(name string, err error) *Error {
 		if m, ok := err.(interface{ Message() string }); ok {
 			msg = m.Message()
 		}
+		msg = strings.TrimPrefix(msg, "lexer: ")
+		if strings.HasPrefix(msg, "invalid input text ") {
+			if r := []rune(strings.TrimPrefix(msg, "invalid input text ")); len(r) > 1 {
+				msg = "unexpected character " + quote(string(r[1]))
+			}
+		}
 		return &Error{Pos: p, Msg: msg}
 	}
 	return &Error{Pos: Pos{File: name, Line: 1, Col: 1}, Msg: err.Error()}

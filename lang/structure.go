@@ -44,6 +44,13 @@ func checkStructure(toks []lexer.Token) ErrorList {
 			stack = stack[:d]
 			return
 		}
+		if topLevel[kind] && len(stack) > 0 && topLevel[stack[0].kind] {
+			// END SUB closing a FUNCTION: one message, and the file-level block ends here.
+			o := stack[0]
+			errs = append(errs, &Error{Pos: posOf(at.Pos), Msg: label + " closes " + o.label() + " (opened at line " + itoa(o.pos.Line) + ")"})
+			stack = stack[:0]
+			return
+		}
 		errs = append(errs, &Error{Pos: posOf(at.Pos), Msg: label + " without " + openerLabel(kind)})
 	}
 	for i := 0; i < len(toks); i++ {
@@ -75,6 +82,7 @@ func checkStructure(toks []lexer.Token) ErrorList {
 				if top := stack[len(stack)-1]; top.kind == "FOR" && top.name != next.Value {
 					errs = append(errs, &Error{Pos: posOf(next.Pos),
 						Msg: "NEXT " + next.Value + " closes " + top.label() + " " + top.name + " (opened at line " + itoa(top.pos.Line) + ")"})
+					swapForNames(stack, next.Value, top.name)
 				}
 			}
 			closeKind("FOR", t, "NEXT")
@@ -88,6 +96,19 @@ func checkStructure(toks []lexer.Token) ErrorList {
 		errs = append(errs, &Error{Pos: o.pos, Msg: o.label() + " without " + closerOf[o.kind]})
 	}
 	return errs
+}
+
+var topLevel = map[string]bool{"ON": true, "SUB": true, "FUNCTION": true}
+
+// swapForNames lets crossed loops (NEXT I before NEXT J) give one message:
+// the outer FOR named by the early NEXT now expects the inner variable.
+func swapForNames(stack []opener, named, inner string) {
+	for d := len(stack) - 2; d >= 0 && stack[d].kind == "FOR"; d-- {
+		if stack[d].name == named {
+			stack[d].name = inner
+			return
+		}
+	}
 }
 
 func openerLabel(kind string) string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/gbhook/gbhook/lang"
 )
@@ -82,22 +83,26 @@ func builtinError(site *lang.CallExpr, err error) error {
 
 // describe renders a value for an error message, shortened.
 func describe(v Value) string {
-	const max = 40
 	switch x := v.(type) {
 	case Str:
-		s := string(x)
-		if len(s) > max {
-			s = s[:max] + "…"
-		}
-		return strconv.Quote(s)
+		return strconv.Quote(shorten(string(x)))
 	case JSON:
-		s := string(x)
-		if len(s) > max {
-			s = s[:max] + "…"
-		}
-		return "JSON " + s
+		return "JSON " + shorten(string(x))
 	case nil:
 		return "nothing"
 	}
 	return v.String()
+}
+
+// shorten cuts s to about 40 bytes, on a character boundary.
+func shorten(s string) string {
+	const max = 40
+	if len(s) <= max {
+		return s
+	}
+	i := max
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }

@@ -252,7 +252,7 @@ func (l *forLoop) run(th *Thread, f []Value) (ctl, error) {
 		if err := th.tick(&l.pos); err != nil {
 			return ctlNone, err
 		}
-		f[l.slot] = Num(i)
+		f[l.slot] = numV(i)
 		c, err := l.body.exec(th, f)
 		if err != nil || c == ctlExitFor {
 			return ctlNone, err
@@ -264,7 +264,7 @@ func (l *forLoop) run(th *Thread, f []Value) (ctl, error) {
 			i = float64(n)
 		}
 	}
-	f[l.slot] = Num(i)
+	f[l.slot] = numV(i)
 	return ctlNone, nil
 }
 

@@ -19,6 +19,23 @@ var (
 	vFalse Value = Bool(false)
 )
 
+// smallNums are boxed small integers: counters and small results are the
+// commonest numbers, and boxing a float64 in an interface allocates.
+var smallNums = func() (t [1280]Value) {
+	for i := range t {
+		t[i] = Num(i - 256)
+	}
+	return t
+}()
+
+// numV boxes f, without allocating for small integers.
+func numV(f float64) Value {
+	if i := int(f); float64(i) == f && uint(i+256) < uint(len(smallNums)) {
+		return smallNums[i+256]
+	}
+	return Num(f)
+}
+
 func boolV(b bool) Value {
 	if b {
 		return vTrue
@@ -110,7 +127,7 @@ func (c *compiler) unary(e *lang.Unary) (cexpr, error) {
 			if !ok {
 				return nil, errAt(pos, "operator - needs a number, got "+describe(v))
 			}
-			return Num(-n), nil
+			return numV(-n), nil
 		}
 	}
 	return fold(cexpr{fn: fn}, x), nil
@@ -188,7 +205,7 @@ func opAdd(p *lang.Pos, a, b Value) (Value, error) {
 	y, yok := b.(Num)
 	switch {
 	case xok && yok:
-		return x + y, nil
+		return numV(float64(x + y)), nil
 	case isText(a) || isText(b):
 		return concat(a, b), nil
 	case !xok:
@@ -223,19 +240,19 @@ func arith(p *lang.Pos, op lang.Op, a, b Value) (Value, error) {
 	}
 	switch op {
 	case lang.OpSub:
-		return Num(x - y), nil
+		return numV(x - y), nil
 	case lang.OpMul:
-		return Num(x * y), nil
+		return numV(x * y), nil
 	case lang.OpDiv, lang.OpMod:
 		if y == 0 {
 			return nil, errAt(*p, "division by zero")
 		}
 		if op == lang.OpMod {
-			return Num(math.Mod(x, y)), nil
+			return numV(math.Mod(x, y)), nil
 		}
-		return Num(x / y), nil
+		return numV(x / y), nil
 	case lang.OpPow:
-		return Num(math.Pow(x, y)), nil
+		return numV(math.Pow(x, y)), nil
 	}
 	return nil, errAt(*p, "runtime: unknown operator "+op.String())
 }

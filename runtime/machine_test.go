@@ -272,3 +272,36 @@ func TestHandlerNotInProgram(t *testing.T) {
 		t.Error("foreign handler ran")
 	}
 }
+
+func TestConcurrentExec(t *testing.T) {
+	fact := factorial()
+	f := &frame{}
+	h := handler(f, f.set("X", call(p0, fact, num(12))), out(f.v("X")))
+	m := machine(t, Options{}, h, fact)
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			for range 50 {
+				resp, _, err := m.Exec(context.Background(), h, &Request{}, "r")
+				if err == nil && string(resp.Body) != "479001600" {
+					err = errors.New("wrong body " + string(resp.Body))
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestDescribeShortens(t *testing.T) {
+	got := describe(Str(strings.Repeat("é", 30)))
+	check(t, "shorten", got, `"`+strings.Repeat("é", 20)+`…"`)
+}

@@ -105,7 +105,8 @@ func TwilioSignJSON(token, rawURL string, body []byte) (string, string) {
 // parameters are signed. Any other content type selects body mode: rawURL must carry
 // bodySHA256, which must equal hex(sha256(body)), and the URL alone is signed. As in
 // twilio-go's ValidateBody, a body-mode request whose URL has no bodySHA256 is checked
-// as a form instead; a GET with an empty body is covered by that path too.
+// as a form instead (ErrMismatch if it does not decode as one); a GET with an empty
+// body is covered by that path too.
 //
 // The URL is tried as given and with its port toggled, and the header is compared in
 // constant time without trimming.
@@ -118,10 +119,19 @@ func VerifyTwilio(token, rawURL, contentType string, body []byte, header string)
 		return fmt.Errorf("twilio: empty auth token: %w", ErrMismatch)
 	}
 	digest, hasDigest := queryParam(rawURL, bodySHA256Param)
-	if isFormContentType(contentType) || !hasDigest {
+	if isFormContentType(contentType) {
 		params, err := ParseForm(body)
 		if err != nil {
 			return fmt.Errorf("twilio: %w", err)
+		}
+		return verifyTwilioURL(token, rawURL, params, header)
+	}
+	if !hasDigest {
+		// twilio-go's fallback. A body that is not a form cannot have been signed
+		// this way, so that is a mismatch rather than a malformed form.
+		params, err := ParseForm(body)
+		if err != nil {
+			return fmt.Errorf("twilio: no %s in URL and body is not a form: %w", bodySHA256Param, ErrMismatch)
 		}
 		return verifyTwilioURL(token, rawURL, params, header)
 	}
