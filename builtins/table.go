@@ -4,14 +4,66 @@
 package builtins
 
 import (
+	"log/slog"
+
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
+	"github.com/gbhook/gbhook/runtime/delivery"
 )
 
 // Def is one builtin: its spec for the checker and its implementation.
 type Def struct {
 	lang.Builtin
 	Fn runtime.BuiltinFunc
+}
+
+// Deps are the side-effect services the delivery builtins call. A nil service
+// makes its builtin fail with a clear error rather than do nothing.
+type Deps struct {
+	Mailer   delivery.Mailer
+	WhatsApp delivery.WhatsApp
+	LLM      delivery.LLM
+	Logger   *slog.Logger
+}
+
+// Table is every builtin, in a fixed order.
+func Table(d Deps) []Def {
+	var all []Def
+	all = append(all, requestDefs()...)
+	all = append(all, jsonDefs()...)
+	all = append(all, stringDefs()...)
+	all = append(all, responseDefs()...)
+	all = append(all, mailDefs(d)...)
+	all = append(all, whatsappDefs(d)...)
+	all = append(all, llmDefs(d)...)
+	return all
+}
+
+// Specs is the checker's view of Table.
+func Specs() []lang.Builtin {
+	defs := Table(Deps{})
+	out := make([]lang.Builtin, len(defs))
+	for i, d := range defs {
+		out[i] = d.Builtin
+	}
+	return out
+}
+
+// registry hands the runtime its builtins by name.
+type registry map[string]runtime.BuiltinFunc
+
+func (r registry) Lookup(name string) (runtime.BuiltinFunc, bool) {
+	fn, ok := r[name]
+	return fn, ok
+}
+
+// Registry is the runtime's view of Table.
+func Registry(d Deps) runtime.Registry {
+	r := registry{}
+	for _, def := range Table(d) {
+		r[def.Name] = def.Fn
+	}
+	return r
 }
 
 // spec is shorthand for a Builtin with no JSON path argument.

@@ -2,6 +2,7 @@ package lang
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 )
 
@@ -14,8 +15,8 @@ type Pos struct {
 
 func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
 
-// Short is the file:line form used in LOG lines.
-func (p Pos) Short() string { return fmt.Sprintf("%s:%d", p.File, p.Line) }
+// Short is the file:line form used in LOG lines (base name only).
+func (p Pos) Short() string { return fmt.Sprintf("%s:%d", filepath.Base(p.File), p.Line) }
 
 // Op is a unary or binary operator.
 type Op uint8

@@ -18,21 +18,28 @@ type Source struct {
 // LoadDir reads every .bas file directly inside dir and checks them together.
 // Positions name files as dir/file.bas. The error, if any, is an ErrorList.
 func LoadDir(dir string, table []Builtin) (*Program, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
-	}
+	return LoadDirs([]string{dir}, table)
+}
+
+// LoadDirs checks the scripts of several directories as one program.
+func LoadDirs(dirs []string, table []Builtin) (*Program, error) {
 	var srcs []Source
-	for _, e := range entries {
-		if e.IsDir() || !IsScriptName(e.Name()) {
-			continue
-		}
-		path := filepath.Join(dir, e.Name())
-		text, err := os.ReadFile(path)
+	for _, dir := range dirs {
+		entries, err := os.ReadDir(dir)
 		if err != nil {
 			return nil, err
 		}
-		srcs = append(srcs, Source{Name: path, Text: text})
+		for _, e := range entries {
+			if e.IsDir() || !IsScriptName(e.Name()) {
+				continue
+			}
+			path := filepath.Join(dir, e.Name())
+			text, err := os.ReadFile(path)
+			if err != nil {
+				return nil, err
+			}
+			srcs = append(srcs, Source{Name: path, Text: text})
+		}
 	}
 	return CheckSources(srcs, table)
 }

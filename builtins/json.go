@@ -1,0 +1,144 @@
+package builtins
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"unicode/utf8"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/gbhook/gbhook/lang"
+	"github.com/gbhook/gbhook/runtime"
+)
+
+// maxJSONDepth bounds nesting: deeper documents are refused as bad requests.
+const maxJSONDepth = 1000
+
+func jsonDefs() []Def {
+	path := spec("GET JSON PATH", 2, 2)
+	path.PathArg = 1
+	return []Def{
+		{Builtin: spec("PARSE JSON", 1, 1), Fn: fnParseJSON},
+		{Builtin: path, Fn: fnGetJSONPath},
+		{Builtin: spec("JSON ENCODE", 1, 1), Fn: fnJSONEncode},
+	}
+}
+
+// fnParseJSON validates text once; every later lookup trusts the bytes.
+// Invalid JSON is the request's fault, so it answers 400.
+func fnParseJSON(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+	if j, ok := args[0].(runtime.JSON); ok {
+		return j, nil
+	}
+	raw, err := validJSON([]byte(args[0].String()))
+	if err != nil {
+		return nil, runtime.BadRequest("PARSE JSON: "+err.Error(), err)
+	}
+	return runtime.JSON(raw), nil
+}
+
+var (
+	errBOM      = errors.New("JSON text starts with a byte-order mark")
+	errUTF8     = errors.New("JSON text is not valid UTF-8")
+	errSyntax   = errors.New("invalid JSON")
+	errTooDeep  = errors.New("JSON nesting is deeper than 1000 levels")
+	errNotJSON  = errors.New("argument 1 is not JSON")
+	errNotFinit = errors.New("cannot encode a non-finite number")
+)
+
+// validJSON checks what gjson.Valid does not: encoding, BOM and depth.
+func validJSON(b []byte) ([]byte, error) {
+	switch {
+	case bytes.HasPrefix(b, []byte("\xef\xbb\xbf")):
+		return nil, errBOM
+	case !utf8.Valid(b):
+		return nil, errUTF8
+	case !gjson.ValidBytes(b):
+		return nil, errSyntax
+	case depth(b) > maxJSONDepth:
+		return nil, errTooDeep
+	}
+	return bytes.TrimSpace(b), nil
+}
+
+// depth is the deepest nesting of [ and { outside strings.
+func depth(b []byte) int {
+	d, deepest, inStr := 0, 0, false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case inStr && c == '\\':
+			i++
+		case c == '"':
+			inStr = !inStr
+		case inStr:
+		case c == '[' || c == '{':
+			d++
+			deepest = max(deepest, d)
+		case c == ']' || c == '}':
+			d--
+		}
+	}
+	return deepest
+}
+
+// fnGetJSONPath looks a path up in a JSON value. A literal path was compiled at
+// check time; a computed one is compiled here. "" in gives "" out, so chains of
+// lookups over a status-only payload yield "" instead of failing.
+func fnGetJSONPath(_ *runtime.Thread, site *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+	var raw []byte
+	switch v := args[0].(type) {
+	case runtime.JSON:
+		raw = v
+	case runtime.Str:
+		if v == "" {
+			return runtime.Empty, nil
+		}
+		if !gjson.Valid(string(v)) {
+			return nil, errNotJSON
+		}
+		raw = []byte(v)
+	default:
+		return nil, errNotJSON
+	}
+	path := site.JSONPath
+	if !site.HasJSONPath {
+		p, err := lang.CompileJSONPath(args[1].String())
+		if err != nil {
+			return nil, errors.New("malformed " + err.Error())
+		}
+		path = p
+	}
+	return runtime.FromGJSON(gjson.GetBytes(raw, path)), nil
+}
+
+// fnJSONEncode gives JSON text: strings quoted and escaped, JSON as compact text.
+func fnJSONEncode(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+	switch v := args[0].(type) {
+	case runtime.JSON:
+		var b bytes.Buffer
+		if err := json.Compact(&b, v); err != nil {
+			return nil, err
+		}
+		return runtime.Str(b.String()), nil
+	case runtime.Num:
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return nil, errNotFinit
+		}
+		return runtime.Str(v.String()), nil
+	case runtime.Bool:
+		if v {
+			return runtime.Str("true"), nil
+		}
+		return runtime.Str("false"), nil
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(args[0].String()); err != nil {
+		return nil, err
+	}
+	return runtime.Str(bytes.TrimRight(b.Bytes(), "\n")), nil
+}

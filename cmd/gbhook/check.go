@@ -1,0 +1,79 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/gbhook/gbhook/builtins"
+	"github.com/gbhook/gbhook/lang"
+)
+
+// CheckCmd is `gbhook check [DIR]`.
+type CheckCmd struct {
+	Dirs []string `arg:"" optional:"" default:"scripts" help:"Directories of .bas files, checked together as one program." type:"existingdir"`
+}
+
+// Run prints every problem and exits 1 if there is any; warnings never fail.
+func (c *CheckCmd) Run() error {
+	return runCheck(c.Dirs, os.Stdout, os.Stderr)
+}
+
+func runCheck(dirs []string, stdout, stderr io.Writer) error {
+	prog, err := lang.LoadDirs(dirs, builtins.Specs())
+	var list lang.ErrorList
+	if errors.As(err, &list) {
+		for _, e := range list {
+			fmt.Fprintln(stderr, e.Error())
+		}
+		fmt.Fprintf(stderr, "%d problem(s)\n", len(list))
+		return exitError(1)
+	}
+	if err != nil {
+		return err
+	}
+	for _, w := range unsignedCallbackWarnings(prog) {
+		fmt.Fprintln(stderr, w)
+	}
+	h, s, f := prog.Counts()
+	fmt.Fprintf(stdout, "ok: %d handlers, %d SUBs, %d FUNCTIONs in %d files\n", h, s, f, len(prog.Files))
+	return nil
+}
+
+// unsignedCallbackWarnings flags POST routes that look like Twilio or WhatsApp
+// callbacks but verify no signature: anyone could call them.
+func unsignedCallbackWarnings(prog *lang.Program) []string {
+	var out []string
+	for _, h := range prog.Handlers {
+		if h.Method != "POST" || h.From != "" {
+			continue
+		}
+		p := strings.ToLower(h.Path)
+		switch {
+		case strings.Contains(p, "twilio"):
+			out = append(out, h.P.String()+": warning: POST "+h.Path+" looks like a Twilio callback but has no FROM TWILIO; its requests are not verified")
+		case strings.Contains(p, "whatsapp") || strings.Contains(p, "meta"):
+			out = append(out, h.P.String()+": warning: POST "+h.Path+" looks like a WhatsApp callback but has no FROM WHATSAPP; its requests are not verified")
+		}
+	}
+	return out
+}
+
+// RoutesCmd is `gbhook routes [DIR]`.
+type RoutesCmd struct {
+	Dirs []string `arg:"" optional:"" default:"scripts" help:"Directories of .bas files." type:"existingdir"`
+}
+
+// Run lists METHOD path [FROM …] file:line, one per line.
+func (c *RoutesCmd) Run() error {
+	prog, err := lang.LoadDirs(c.Dirs, builtins.Specs())
+	if err != nil {
+		return runCheck(c.Dirs, os.Stdout, os.Stderr)
+	}
+	for _, h := range prog.Handlers {
+		fmt.Println(h.RouteString())
+	}
+	return nil
+}
