@@ -439,7 +439,9 @@ func parseSafely(peek *lexer.PeekingLexer) (f *gFile, err error) {
 // friendly rewrites participle's expectations, which name grammar structs,
 // into words a script author knows.
 func friendly(msg string) string {
-	msg = strings.ReplaceAll(msg, `"<EOL>"`, "end of line")
+	for _, eol := range []string{`"<EOL>"`, `"\n"`, `"\r\n"`} {
+		msg = strings.ReplaceAll(msg, eol, "end of line")
+	}
 	i := strings.Index(msg, " (expected ")
 	if i < 0 {
 		return msg

@@ -12,7 +12,7 @@ import (
 // that no key can act as a gjson modifier, wildcard or query.
 func CompileJSONPath(path string) (string, error) {
 	if path == "" {
-		return "", errors.New("empty JSON path")
+		return "", errors.New(`JSON path "": empty path`)
 	}
 	var out strings.Builder
 	seg := 0 // segments written so far

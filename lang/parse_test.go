@@ -155,7 +155,7 @@ func TestCompileJSONPath(t *testing.T) {
 		{"a.b?c", `a.b\?c`, ""},
 		{"a|b", `a\|b`, ""},
 		{"#", `\#`, ""},
-		{"", "", "empty JSON path"},
+		{"", "", `JSON path "": empty path`},
 		{"a[0", "", `JSON path "a[0": unclosed [`},
 		{"a[x]", "", `JSON path "a[x]": index "x" is not a whole number >= 0`},
 		{"a[-1]", "", `JSON path "a[-1]": index "-1" is not a whole number >= 0`},

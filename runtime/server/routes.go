@@ -22,8 +22,8 @@ const (
 // meanwhile.
 type table struct {
 	m      *runtime.Machine
-	exact  map[string]*route   // routes without :params, by path
-	params map[int][]*route    // routes with :params, by segment count, most specific first
+	exact  map[string]*route // routes without :params, by path
+	params map[int][]*route  // routes with :params, by segment count, most specific first
 }
 
 // route is one path pattern and the handlers of its methods.

@@ -1,0 +1,175 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gbhook/gbhook/runtime"
+	"github.com/gbhook/gbhook/runtime/signature"
+)
+
+// Error bodies: one short plain-text line each, never a detail of the cause.
+const (
+	msgNotFound   = "not found"
+	msgMethod     = "method not allowed"
+	msgTooLarge   = "request body too large"
+	msgForbidden  = "forbidden"
+	msgBadRequest = "bad request"
+	msgBudget     = "service unavailable: handler exceeded its time or step budget"
+	msgInternal   = "internal error"
+)
+
+// errPanic marks a handler run that panicked (500).
+var errPanic = errors.New("handler panicked")
+
+// dispatch is the one echo route: look up the current table, check size and
+// signature, run the handler, write its response, then hand over its SPAWNs.
+func (s *Server) dispatch(c echo.Context) error {
+	r := c.Request()
+	if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		return plain(c, http.StatusOK, "ok")
+	}
+	t := s.table.Load()
+	if t == nil {
+		return plain(c, http.StatusNotFound, msgNotFound)
+	}
+	e, params, allow, found := t.match(r.Method, r.URL.EscapedPath())
+	switch {
+	case !found:
+		return plain(c, http.StatusNotFound, msgNotFound)
+	case e == nil:
+		c.Response().Header().Set("Allow", strings.Join(allow, ", "))
+		return plain(c, http.StatusMethodNotAllowed, msgMethod)
+	}
+	// Refuse an announced oversize body before touching it.
+	if r.ContentLength > s.cfg.MaxBody {
+		return plain(c, http.StatusRequestEntityTooLarge, msgTooLarge)
+	}
+	secret := ""
+	if e.secretEnv != "" {
+		if secret = s.cfg.Getenv(e.secretEnv); secret == "" {
+			s.logger(c).Error("secret not set; refusing signed route", "route", e.h.RouteString(), "env", e.secretEnv)
+			return plain(c, http.StatusServiceUnavailable, "service unavailable: "+e.secretEnv+" is not set")
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, s.cfg.MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return plain(c, http.StatusRequestEntityTooLarge, msgTooLarge)
+		}
+		s.logger(c).Warn("reading request body", "err", err)
+		return plain(c, http.StatusBadRequest, msgBadRequest)
+	}
+	if e.verify != nil {
+		if err := e.verify(&s.cfg, r, secret, body); err != nil {
+			return s.refuse(c, e, err)
+		}
+	}
+	req := &runtime.Request{
+		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
+		Header: r.Header, Body: body, Params: params,
+	}
+	return s.run(c, t.m, e, req)
+}
+
+// refuse answers a failed signature check: 400 when the body could not be
+// decoded for signing, else 403. Nothing runs.
+func (s *Server) refuse(c echo.Context, e *entry, err error) error {
+	s.logger(c).Warn("signature check failed", "route", e.h.RouteString(), "err", err)
+	if errors.Is(err, signature.ErrMalformed) {
+		return plain(c, http.StatusBadRequest, msgBadRequest)
+	}
+	return plain(c, http.StatusForbidden, msgForbidden)
+}
+
+// run executes the handler under the deadline, writes its response and then
+// queues its jobs.
+func (s *Server) run(c echo.Context, m *runtime.Machine, e *entry, req *runtime.Request) error {
+	log := s.logger(c)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.HandlerTimeout)
+	resp, jobs, err := s.exec(ctx, log, m, e, req, requestIDOf(c))
+	cancel()
+	if err != nil {
+		status := runtime.StatusOf(err)
+		if errors.Is(err, errPanic) {
+			status = http.StatusInternalServerError
+		}
+		// A runtime error prints as file:line:col: message; safe to log.
+		log.Error("handler failed", "route", e.h.RouteString(), "status", status, "err", err.Error())
+		return plain(c, status, errorBody(status))
+	}
+	writeResponse(c, resp)
+	s.enqueue(c, log, jobs)
+	return nil
+}
+
+// exec runs the handler, turning a panic anywhere below it into errPanic.
+func (s *Server) exec(ctx context.Context, log *slog.Logger, m *runtime.Machine, e *entry,
+	req *runtime.Request, id string) (resp *runtime.Response, jobs []runtime.Job, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error("handler panicked", "route", e.h.RouteString(), "at", e.h.P.String(),
+				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			resp, jobs, err = nil, nil, fmt.Errorf("%s: %w", e.h.P.String(), errPanic)
+		}
+	}()
+	return m.Exec(ctx, e.h, req, id)
+}
+
+func errorBody(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return msgBadRequest
+	case http.StatusServiceUnavailable:
+		return msgBudget
+	default:
+		return msgInternal
+	}
+}
+
+// writeResponse sends the buffered response: script headers, status, body.
+func writeResponse(c echo.Context, resp *runtime.Response) {
+	h := c.Response().Header()
+	for k, vs := range resp.Header {
+		h[k] = append([]string(nil), vs...)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
+	c.Response().WriteHeader(resp.Status)
+	if len(resp.Body) > 0 {
+		_, _ = c.Response().Write(resp.Body)
+	}
+}
+
+// enqueue hands the SPAWNed jobs over once the response is on its way. The
+// client hanging up must not lose them, hence WithoutCancel.
+func (s *Server) enqueue(c echo.Context, log *slog.Logger, jobs []runtime.Job) {
+	if len(jobs) == 0 {
+		return
+	}
+	c.Response().Flush()
+	if s.cfg.Enqueue == nil {
+		log.Error("no job queue configured; dropping SPAWNed jobs", "jobs", len(jobs))
+		return
+	}
+	if err := s.cfg.Enqueue(context.WithoutCancel(c.Request().Context()), jobs); err != nil {
+		log.Error("queueing SPAWNed jobs failed", "jobs", len(jobs), "err", err)
+	}
+}
+
+// plain answers one short plain-text line.
+func plain(c echo.Context, status int, msg string) error {
+	h := c.Response().Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	return c.String(status, msg)
+}

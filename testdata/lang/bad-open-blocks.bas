@@ -1,0 +1,6 @@
+ON WEBHOOK POST TO "/a" DO
+  FOR I = 1 TO 3
+    IF I = 2 THEN
+      PRINT I
+  NEXT I
+END ON

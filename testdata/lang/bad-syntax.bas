@@ -1,0 +1,3 @@
+ON WEBHOOK POST TO "/a" DO
+  X = (1 + 2
+END ON

@@ -1,0 +1,11 @@
+ON WEBHOOK PATCH TO "/grade" DO
+  SCORE = VAL(GET QUERY VALUE "s")
+  IF SCORE >= 90 THEN
+    G$ = "A"
+  ELSEIF SCORE >= 80 THEN
+    G$ = "B"
+  ELSE
+    G$ = "C"
+  END IF
+  IF G$ <> "A" AND NOT SCORE < 0 OR SCORE = 100 THEN PRINT "ok" : PRINT G$ ELSE PRINT "?"
+END ON

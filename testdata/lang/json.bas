@@ -1,0 +1,7 @@
+ON WEBHOOK POST TO "/json" FROM META DO
+  OBJ = PARSE JSON GET REQUEST BODY
+  FOR EACH M IN GET JSON PATH OBJ, "entry[0].changes[0].value.messages"
+    PRINT GET JSON PATH M, "text.body"
+  NEXT M
+  PRINT JSON ENCODE(GET JSON PATH OBJ, "entry.0.id")
+END ON
