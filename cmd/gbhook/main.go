@@ -23,6 +23,7 @@ func main() {
 		kong.Name("gbhook"),
 		kong.Description("Webhook handlers in General Bots BASIC: Twilio voice, Meta WhatsApp, and more."),
 		kong.UsageOnError(),
+		kong.Bind(&cli.Simulate.simFlags),
 	)
 	if err := ctx.Run(); err != nil {
 		os.Exit(exitCode(err))

@@ -200,10 +200,9 @@ func parseGraphResponseErr(t *testing.T, status int, body []byte) error {
 // TestGraphNetworkFailures: a server that never answers and a port nobody listens on are both transient, end within
 // the timeout, and keep the token out of the error.
 func TestGraphNetworkFailures(t *testing.T) {
-	hanging := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		<-r.Context().Done()
-	}))
+	hanging, stop := hangingServer()
 	defer hanging.Close()
+	defer close(stop)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -231,4 +230,17 @@ func TestGraphNetworkFailures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hangingServer reads the request and then never answers, until stop is closed or the client goes away.
+func hangingServer() (*httptest.Server, chan struct{}) {
+	stop := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body) // only then does the server notice a client that hangs up
+		select {
+		case <-r.Context().Done():
+		case <-stop:
+		}
+	}))
+	return srv, stop
 }

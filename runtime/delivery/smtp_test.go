@@ -154,7 +154,7 @@ func TestSMTPMailer(t *testing.T) {
 			for k, v := range tc.env {
 				env[k] = v
 			}
-			mailer, _, _, err := FromEnv(Config{Getenv: envFunc(env), Timeout: 5 * time.Second})
+			mailer, _, _, err := FromEnv(Config{Getenv: envFunc(env), DataDir: t.TempDir(), Timeout: 5 * time.Second})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -223,7 +223,6 @@ func TestSMTPHangingServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
 	var conns sync.WaitGroup
 	done := make(chan struct{})
 	conns.Go(func() {
@@ -234,11 +233,14 @@ func TestSMTPHangingServer(t *testing.T) {
 		<-done
 		c.Close()
 	})
-	defer conns.Wait()
-	defer close(done)
+	defer func() {
+		close(done)
+		l.Close()
+		conns.Wait()
+	}()
 	_, port, _ := net.SplitHostPort(l.Addr().String())
 	env := map[string]string{"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "SMTP_TLS": "none"}
-	mailer, _, _, err := FromEnv(Config{Getenv: envFunc(env), Timeout: 300 * time.Millisecond})
+	mailer, _, _, err := FromEnv(Config{Getenv: envFunc(env), DataDir: t.TempDir(), Timeout: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

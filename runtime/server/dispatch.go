@@ -118,7 +118,7 @@ func (s *Server) exec(ctx context.Context, log *slog.Logger, m *runtime.Machine,
 	req *runtime.Request, id string) (resp *runtime.Response, jobs []runtime.Job, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			log.Error("handler panicked", "route", e.h.RouteString(), "at", e.h.P.String(),
+			log.Error("handler panicked", "route", e.h.RouteString(),
 				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			resp, jobs, err = nil, nil, fmt.Errorf("%s: %w", e.h.P.String(), errPanic)
 		}

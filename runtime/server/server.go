@@ -106,7 +106,7 @@ func (s *Server) Swap(m *runtime.Machine) {
 	for _, h := range m.Program().Handlers {
 		if e := newEntry(h); e.secretEnv != "" && s.cfg.Getenv(e.secretEnv) == "" {
 			s.log.Warn("route will answer 503 until its secret is set",
-				"route", h.RouteString(), "at", h.P.String(), "env", e.secretEnv)
+				"route", h.RouteString(), "env", e.secretEnv)
 		}
 	}
 	s.table.Store(t)

@@ -1,0 +1,123 @@
+// Package deliverytest runs real servers for delivery tests, as httptest does
+// for HTTP: an in-process SMTP server (emersion/go-smtp) that records what it
+// receives, and a Graph API stand-in that records requests and answers fixtures.
+package deliverytest
+
+import (
+	"io"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// Mail is one message an SMTP server received.
+type Mail struct {
+	AuthUser string
+	From     string
+	To       []string
+	Data     []byte
+}
+
+// SMTP is a real SMTP server on loopback, without STARTTLS.
+type SMTP struct {
+	Addr       string // host:port
+	Port       string
+	User, Pass string          // when User is set, MAIL requires AUTH PLAIN
+	RcptReply  *smtp.SMTPError // when set, every RCPT is refused with it
+
+	mu   sync.Mutex
+	msgs []Mail
+}
+
+// NewSMTP starts a server closed at the end of the test.
+func NewSMTP(t testing.TB, user, pass string) *SMTP {
+	t.Helper()
+	s := &SMTP{User: user, Pass: pass}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := smtp.NewServer(s)
+	srv.Domain = "localhost"
+	srv.AllowInsecureAuth = true
+	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { srv.Close() })
+	s.Addr = l.Addr().String()
+	_, s.Port, _ = net.SplitHostPort(s.Addr)
+	return s
+}
+
+// Received returns the messages so far.
+func (s *SMTP) Received() []Mail {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Mail(nil), s.msgs...)
+}
+
+// WaitFor polls until n messages arrived or the timeout passed.
+func (s *SMTP) WaitFor(n int, timeout time.Duration) []Mail {
+	deadline := time.Now().Add(timeout)
+	for {
+		got := s.Received()
+		if len(got) >= n || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// NewSession implements smtp.Backend.
+func (s *SMTP) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{srv: s}, nil }
+
+type session struct {
+	srv *SMTP
+	cur Mail
+}
+
+func (s *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+func (s *session) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, username, password string) error {
+		if username != s.srv.User || password != s.srv.Pass {
+			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "bad credentials"}
+		}
+		s.cur.AuthUser = username
+		return nil
+	}), nil
+}
+
+func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	if s.srv.User != "" && s.cur.AuthUser == "" {
+		return smtp.ErrAuthRequired
+	}
+	s.cur.From = from
+	return nil
+}
+
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if s.srv.RcptReply != nil {
+		return s.srv.RcptReply
+	}
+	s.cur.To = append(s.cur.To, to)
+	return nil
+}
+
+func (s *session) Data(r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.cur.Data = data
+	s.srv.mu.Lock()
+	s.srv.msgs = append(s.srv.msgs, s.cur)
+	s.srv.mu.Unlock()
+	return nil
+}
+
+func (s *session) Reset()        { s.cur = Mail{AuthUser: s.cur.AuthUser} }
+func (s *session) Logout() error { return nil }

@@ -1,0 +1,6 @@
+' Invalid JSON from the request answers 400.
+ON WEBHOOK POST TO "/t" DO
+  PRINT "before"
+  J = PARSE JSON GET REQUEST BODY
+  PRINT "never"
+END ON

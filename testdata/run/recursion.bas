@@ -1,0 +1,16 @@
+' Recursive FUNCTIONs: factorial and fibonacci.
+FUNCTION FACT(N)
+  IF N <= 1 THEN RETURN 1
+  RETURN N * FACT(N - 1)
+END FUNCTION
+
+FUNCTION FIB(N)
+  IF N < 2 THEN
+    RETURN N
+  END IF
+  RETURN FIB(N - 1) + FIB(N - 2)
+END FUNCTION
+
+ON WEBHOOK POST TO "/t" DO
+  PRINT FACT(10); " "; FACT(20); " "; FIB(20)
+END ON
