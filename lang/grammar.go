@@ -232,7 +232,7 @@ type gAssign struct {
 // gCallStmt = [ "CALL" ] ( CallName | CallName0 ) Args .
 type gCallStmt struct {
 	Name *gCallName `parser:"'CALL'? @@"`
-	Args *gArgs     `parser:"@@"`
+	Args *gArgs     `parser:"@@?"`
 }
 
 // gCallName = CallName | CallName0 .

@@ -63,7 +63,12 @@ func FromEnv(c Config) (Mailer, WhatsApp, LLM, error) {
 	if c.Timeout <= 0 {
 		c.Timeout = DefaultTimeout
 	}
-	env := func(k string) string { return strings.TrimSpace(c.Getenv(k)) }
+	env := func(k string) string {
+		if k == "SMTP_PASSWORD" {
+			return c.Getenv(k) // a password may really end in a space; everything else is trimmed
+		}
+		return strings.TrimSpace(c.Getenv(k))
+	}
 	mailer, err := mailerFromEnv(c, env)
 	if err != nil {
 		return nil, nil, nil, err

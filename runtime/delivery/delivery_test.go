@@ -66,9 +66,13 @@ func checkEML(t *testing.T, raw []byte, wantFrom string, m Mail) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// SMTP and RFC 5322 use CRLF line ends; the script wrote LF.
-	if s := strings.ReplaceAll(string(got), "\r\n", "\n"); s != m.Body {
-		t.Errorf("body = %q, want %q", s, m.Body)
+	// SMTP and RFC 5322 use CRLF line ends where the script wrote LF, and go-mail ends the last line.
+	want := m.Body
+	if want != "" && !strings.HasSuffix(want, "\n") {
+		want += "\n"
+	}
+	if s := strings.ReplaceAll(string(got), "\r\n", "\n"); s != want {
+		t.Errorf("body = %q, want %q", s, want)
 	}
 }
 

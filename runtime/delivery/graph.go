@@ -35,10 +35,14 @@ type GraphError struct {
 }
 
 func (e *GraphError) Error() string {
-	if e.Subcode != 0 {
+	switch {
+	case e.Code == 0:
+		return "whatsapp: graph API: " + e.Message // usually no Graph error object, e.g. a proxy's 502 page
+	case e.Subcode != 0:
 		return fmt.Sprintf("whatsapp: graph error %d (subcode %d): %s", e.Code, e.Subcode, e.Message)
+	default:
+		return fmt.Sprintf("whatsapp: graph error %d: %s", e.Code, e.Message)
 	}
-	return fmt.Sprintf("whatsapp: graph error %d: %s", e.Code, e.Message)
 }
 
 // Graph error codes that mean "back off and retry": app and WABA call limits, throughput, per-recipient pair rate.

@@ -61,10 +61,21 @@ func (g *graphServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(a.body)
 }
 
-func (g *graphServer) last() graphRequest {
+func (g *graphServer) queue(a ...graphAnswer) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.reqs[len(g.reqs)-1]
+	g.answers = append(g.answers, a...)
+}
+
+func (g *graphServer) requests() []graphRequest {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]graphRequest(nil), g.reqs...)
+}
+
+func (g *graphServer) last() graphRequest {
+	r := g.requests()
+	return r[len(r)-1]
 }
 
 func graphClient(t *testing.T, apiURL string, timeout time.Duration) WhatsApp {
@@ -78,14 +89,17 @@ func graphClient(t *testing.T, apiURL string, timeout time.Duration) WhatsApp {
 	return wa
 }
 
-func TestGraphWhatsApp(t *testing.T) {
-	tests := []struct {
-		name          string
-		answer        graphAnswer
-		wantCode      int // -1: success
-		wantSubcode   int
-		wantTransient bool
-	}{
+type graphCase struct {
+	name          string
+	answer        graphAnswer
+	wantCode      int // -1: success
+	wantSubcode   int
+	wantTransient bool
+}
+
+// graphCases answers with each fixture in turn, then with what the fixtures do not cover.
+func graphCases(t *testing.T) []graphCase {
+	return []graphCase{
 		{name: "success", answer: graphAnswer{200, readFixture(t, "graph-send-success.json")}, wantCode: -1},
 		{name: "throughput limit 130429", answer: graphAnswer{400, readFixture(t, "graph-send-error-130429.json")},
 			wantCode: 130429, wantTransient: true},
@@ -108,16 +122,20 @@ func TestGraphWhatsApp(t *testing.T) {
 		{name: "echoed token is redacted", answer: graphAnswer{400,
 			[]byte(`{"error":{"message":"Malformed access token ` + testToken + `","code":190}}`)}, wantCode: 190},
 	}
+}
+
+func TestGraphWhatsApp(t *testing.T) {
+	tests := graphCases(t)
 	gs := &graphServer{}
 	for _, tc := range tests {
-		gs.answers = append(gs.answers, tc.answer)
+		gs.queue(tc.answer)
 	}
 	srv := httptest.NewServer(gs)
 	defer srv.Close()
 	wa := graphClient(t, srv.URL+"/v25.0/", 5*time.Second)
 
 	var want struct {
-		To   string `json:"to"`
+		To   string                `json:"to"`
 		Text struct{ Body string } `json:"text"`
 	}
 	fixture := readFixture(t, "graph-send-text-request.json")
@@ -166,6 +184,7 @@ func checkGraphError(t *testing.T, err error, status, code, subcode int, transie
 	if !errors.As(err, &ge) {
 		t.Fatalf("err = %v, want a *GraphError", err)
 	}
+	t.Logf("error: %v", err)
 	if ge.Code != code || ge.Subcode != subcode || ge.HTTPStatus != status || ge.Transient != transient {
 		t.Errorf("GraphError = %+v, want code %d subcode %d status %d transient %v",
 			*ge, code, subcode, status, transient)

@@ -103,17 +103,21 @@ func startSMTP(t *testing.T, be *smtpBackend) string {
 	return port
 }
 
-func TestSMTPMailer(t *testing.T) {
-	const password = "s3cret-Pa55word"
-	tests := []struct {
-		name       string
-		be         *smtpBackend
-		env        map[string]string
-		mail       Mail
-		wantErr    string // substring; "" means success
-		wantTemp   bool
-		wantAuthed string
-	}{
+const smtpPassword = "s3cret-Pa55word"
+
+type smtpCase struct {
+	name       string
+	be         *smtpBackend
+	env        map[string]string
+	mail       Mail
+	wantErr    string // substring; "" means success
+	wantTemp   bool
+	wantAuthed string
+}
+
+func smtpCases() []smtpCase {
+	const password = smtpPassword
+	return []smtpCase{
 		{name: "plain delivery", be: &smtpBackend{},
 			env:  map[string]string{"SMTP_TLS": "none", "MAIL_FROM": "Shop <shop@example.com>"},
 			mail: Mail{To: "alice@example.com", Subject: "Öffnungszeiten", Body: "Hello Zoë,\nwe are open.\n"}},
@@ -148,7 +152,10 @@ func TestSMTPMailer(t *testing.T) {
 		{name: "invalid address", be: &smtpBackend{}, env: map[string]string{"SMTP_TLS": "none"},
 			mail: Mail{To: "alice(at)example", Subject: "hi", Body: "x"}, wantErr: `"alice(at)example"`},
 	}
-	for _, tc := range tests {
+}
+
+func TestSMTPMailer(t *testing.T) {
+	for _, tc := range smtpCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			env := map[string]string{"SMTP_HOST": "127.0.0.1", "SMTP_PORT": startSMTP(t, tc.be)}
 			for k, v := range tc.env {
@@ -163,7 +170,7 @@ func TestSMTPMailer(t *testing.T) {
 				t.Errorf("where = %q, want %q", where, want)
 			}
 			if tc.wantErr != "" {
-				checkSMTPError(t, err, tc.wantErr, tc.wantTemp, password)
+				checkSMTPError(t, err, tc.wantErr, tc.wantTemp, smtpPassword)
 				if got := tc.be.received(); len(got) != 0 {
 					t.Errorf("server received %d messages, want none", len(got))
 				}
@@ -182,6 +189,7 @@ func checkSMTPError(t *testing.T, err error, want string, wantTemp bool, passwor
 	if err == nil {
 		t.Fatalf("SendMail succeeded, want an error containing %q", want)
 	}
+	t.Logf("error: %v", err)
 	if !strings.Contains(err.Error(), want) {
 		t.Errorf("error %q does not contain %q", err, want)
 	}
@@ -252,6 +260,7 @@ func TestSMTPHangingServer(t *testing.T) {
 	if err == nil || !IsTransient(err) {
 		t.Errorf("err = %v, want a transient timeout error", err)
 	}
+	t.Logf("error: %v", err)
 	var te *TransientError
 	if !errors.As(err, &te) || te.Service != "smtp" {
 		t.Errorf("err = %#v, want a *TransientError for smtp", err)

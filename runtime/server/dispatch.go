@@ -156,7 +156,8 @@ func (s *Server) enqueue(c echo.Context, log *slog.Logger, jobs []runtime.Job) {
 	if len(jobs) == 0 {
 		return
 	}
-	c.Response().Flush()
+	// Best effort: a writer that cannot flush sends the response on return.
+	_ = http.NewResponseController(c.Response().Writer).Flush()
 	if s.cfg.Enqueue == nil {
 		log.Error("no job queue configured; dropping SPAWNed jobs", "jobs", len(jobs))
 		return

@@ -208,7 +208,11 @@ func (s *Server) requestLogger(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err) // answer now, so the line below logs the real status
 		}
 		r := c.Request()
-		s.logger(c).LogAttrs(r.Context(), slog.LevelInfo, "request",
+		level := slog.LevelInfo
+		if r.URL.Path == "/healthz" && c.Response().Status == http.StatusOK {
+			level = slog.LevelDebug // probes every few seconds would drown the log
+		}
+		s.logger(c).LogAttrs(r.Context(), level, "request",
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", c.Response().Status),

@@ -12,6 +12,8 @@ ON WEBHOOK POST TO "/t" DO
     PRINT X; " "
   NEXT X
   PRINT "|"
+  FOR X = 1 TO 0 STEP -0.25 : PRINT X; " " : NEXT
+  PRINT "|"
   FOR I = 5 TO 1
     PRINT "never"
   NEXT I

@@ -1,5 +1,5 @@
-' BUG: a SUB with no parameters called as a bare statement, with or without
-' CALL (DIALECT section 3: CALL <sub name> [<args>]), must parse; SPAWN too.
+' Regression: a SUB with no parameters called as a bare statement, with or
+' without CALL, failed to parse (gCallStmt required arguments).
 SUB NOTIFY
   PRINT "n;"
 END SUB
