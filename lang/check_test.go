@@ -90,7 +90,7 @@ func TestCheckErrors(t *testing.T) {
 		{"unterminated string", on("X = \"abc"),
 			`t.bas:2:7: unterminated string`},
 		{"syntax error", on("X = 1 +"),
-			`t.bas:2:9: unexpected token "+" (expected end of statement)`},
+			`t.bas:2:10: unexpected token end of line (expected an expression)`},
 		{"bad character", on("X = 1 ? 2"),
 			`t.bas:2:9: unexpected character "?"`},
 		{"number out of range", on("X = 1e999"),

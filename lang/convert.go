@@ -140,13 +140,13 @@ func (c *converter) callLike(p Pos, s *gStmt) Stmt {
 		return call("LOG", c.expr(s.Log.X))
 	case s.SendMail != nil:
 		g := s.SendMail
-		return call("SEND MAIL", c.add(g.To), c.add(g.Subject), c.add(g.Body))
+		return call("SEND MAIL", c.arg(g.To), c.arg(g.Subject), c.arg(g.Body))
 	case s.SendWA != nil:
-		return call("SEND WHATSAPP", c.add(s.SendWA.To), c.add(s.SendWA.Text))
+		return call("SEND WHATSAPP", c.arg(s.SendWA.To), c.arg(s.SendWA.Text))
 	case s.SetHeader != nil:
-		return call("SET RESPONSE HEADER", c.add(s.SetHeader.Name), c.add(s.SetHeader.Value))
+		return call("SET RESPONSE HEADER", c.arg(s.SetHeader.Name), c.arg(s.SetHeader.Value))
 	case s.SetStatus != nil:
-		return call("SET RESPONSE STATUS", c.add(s.SetStatus.Code))
+		return call("SET RESPONSE STATUS", c.arg(s.SetStatus.Code))
 	case s.Assign != nil:
 		return &Assign{P: p, Name: s.Assign.Var.Value, X: c.expr(s.Assign.X)}
 	case s.Spawn != nil:
@@ -207,7 +207,7 @@ func (c *converter) args(a *gArgs) []Expr {
 	}
 	out := make([]Expr, len(a.Bare))
 	for i, x := range a.Bare {
-		out[i] = c.add(x)
+		out[i] = c.arg(x)
 	}
 	return out
 }
@@ -225,10 +225,10 @@ func (c *converter) namedCall(p lexer.Position, name string, a *gArgs) *CallExpr
 }
 
 // unknownCall keeps the words of a name nothing defines, for the checker's hint.
-func (c *converter) unknownCall(p lexer.Position, words []string, a *gArgs, more []*gAdd) *CallExpr {
+func (c *converter) unknownCall(p lexer.Position, words []string, a *gArgs, more []*gArg) *CallExpr {
 	args := c.args(a)
 	for _, m := range more {
-		args = append(args, c.add(m))
+		args = append(args, c.arg(m))
 	}
 	return &CallExpr{P: posOf(p), Name: strings.Join(words, " "), Args: args, Builtin: -1, words: words}
 }

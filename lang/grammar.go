@@ -65,28 +65,31 @@ type gBlock struct {
 	Stmts []*gStmt `parser:"( EOL | ':' | @@ ( EOL | ':' ) )*"`
 }
 
-// gStmt = If | ForEach | For | While | Do | Select | Exit | Return | Print | Log
+// gStmt = Assign | SendMail | SendWA | SetHeader | SetStatus | Call | If | Print
 //
-//	| Spawn | SendMail | SendWA | SetHeader | SetStatus | Assign | Call | Unknown .
+//	| Log | ForEach | For | Select | While | Do | Exit | Return | Spawn | Unknown .
+//
+// (Most frequent first: participle tries alternatives in order. The special
+// SEND/SET forms must precede Call, which would take their names too.)
 type gStmt struct {
 	Pos       lexer.Position
-	If        *gIf        `parser:"@@"`
-	ForEach   *gForEach   `parser:"| @@"`
-	For       *gFor       `parser:"| @@"`
-	While     *gWhile     `parser:"| @@"`
-	Do        *gDo        `parser:"| @@"`
-	Select    *gSelect    `parser:"| @@"`
-	Exit      *gExit      `parser:"| @@"`
-	Return    *gReturn    `parser:"| @@"`
-	Print     *gPrint     `parser:"| @@"`
-	Log       *gLog       `parser:"| @@"`
-	Spawn     *gSpawn     `parser:"| @@"`
+	Assign    *gAssign    `parser:"@@"`
 	SendMail  *gSendMail  `parser:"| @@"`
 	SendWA    *gSendWA    `parser:"| @@"`
 	SetHeader *gSetHeader `parser:"| @@"`
 	SetStatus *gSetStatus `parser:"| @@"`
-	Assign    *gAssign    `parser:"| @@"`
 	Call      *gCallStmt  `parser:"| @@"`
+	If        *gIf        `parser:"| @@"`
+	Print     *gPrint     `parser:"| @@"`
+	Log       *gLog       `parser:"| @@"`
+	ForEach   *gForEach   `parser:"| @@"`
+	For       *gFor       `parser:"| @@"`
+	Select    *gSelect    `parser:"| @@"`
+	While     *gWhile     `parser:"| @@"`
+	Do        *gDo        `parser:"| @@"`
+	Exit      *gExit      `parser:"| @@"`
+	Return    *gReturn    `parser:"| @@"`
+	Spawn     *gSpawn     `parser:"| @@"`
 	Unknown   *gUnknown   `parser:"| @@"`
 }
 
@@ -201,26 +204,26 @@ type gSpawn struct {
 // gSendMail = "SEND MAIL" "TO" Arg "WITH" "SUBJECT" Arg "AND" "BODY" Arg .
 // (The General Bots form SEND MAIL to, subject, body is a plain call.)
 type gSendMail struct {
-	To      *gAdd `parser:"'SEND MAIL' 'TO' @@"`
-	Subject *gAdd `parser:"'WITH' 'SUBJECT' @@"`
-	Body    *gAdd `parser:"'AND' 'BODY' @@"`
+	To      *gArg `parser:"'SEND MAIL' 'TO' @@"`
+	Subject *gArg `parser:"'WITH' 'SUBJECT' @@"`
+	Body    *gArg `parser:"'AND' 'BODY' @@"`
 }
 
 // gSendWA = "SEND WHATSAPP" "TO" Arg "WITH" Arg .
 type gSendWA struct {
-	To   *gAdd `parser:"'SEND WHATSAPP' 'TO' @@"`
-	Text *gAdd `parser:"'WITH' @@"`
+	To   *gArg `parser:"'SEND WHATSAPP' 'TO' @@"`
+	Text *gArg `parser:"'WITH' @@"`
 }
 
 // gSetHeader = "SET RESPONSE HEADER" Arg "TO" Arg .
 type gSetHeader struct {
-	Name  *gAdd `parser:"'SET RESPONSE HEADER' @@"`
-	Value *gAdd `parser:"'TO' @@"`
+	Name  *gArg `parser:"'SET RESPONSE HEADER' @@"`
+	Value *gArg `parser:"'TO' @@"`
 }
 
 // gSetStatus = "SET RESPONSE STATUS" "TO" Arg .
 type gSetStatus struct {
-	Code *gAdd `parser:"'SET RESPONSE STATUS' 'TO' @@"`
+	Code *gArg `parser:"'SET RESPONSE STATUS' 'TO' @@"`
 }
 
 // gAssign = [ "LET" ] Name "=" Expr .
@@ -246,13 +249,13 @@ type gUnknown struct {
 	Pos   lexer.Position
 	Words []string `parser:"'CALL'? @Ident+"`
 	Args  *gArgs   `parser:"@@?"`
-	More  []*gAdd  `parser:"( ',' @@ )*"`
+	More  []*gArg  `parser:"( ',' @@ )*"`
 }
 
 // gArgs = ParenArgs | Arg { "," Arg } .  (optional wherever it is used)
 type gArgs struct {
 	Paren *gParenArgs `parser:"@@"`
-	Bare  []*gAdd     `parser:"| @@ ( ',' @@ )*"`
+	Bare  []*gArg     `parser:"| @@ ( ',' @@ )*"`
 }
 
 // gParenArgs = CallParen [ Expr { "," Expr } ] ")" .
@@ -260,134 +263,14 @@ type gParenArgs struct {
 	Args []*gExpr `parser:"CallParen ( @@ ( ',' @@ )* )? ')'"`
 }
 
-// gExpr = And { "OR" And } .
-type gExpr struct {
-	Left *gAnd   `parser:"@@"`
-	Rest []*gOpX `parser:"( @@ )*"`
-}
+// gExpr is a full expression; gArg is a word call's bare argument, where
+// comparisons and logic end it. Both are parsed by hand (exprparse.go) as
+// participle Parseables: expressions are most of a script's nodes, and a
+// precedence chain in the grammar cost a reflective branch per level per operand.
+type gExpr struct{ X Expr }
 
-// gOpX = "OR" And .
-type gOpX struct {
-	Pos lexer.Position
-	Op  string `parser:"@'OR'"`
-	X   *gAnd  `parser:"@@"`
-}
-
-// gAnd = Not { "AND" Not } .
-type gAnd struct {
-	Left *gNot      `parser:"@@"`
-	Rest []*gAndNot `parser:"( @@ )*"`
-}
-
-// gAndNot = "AND" Not .
-type gAndNot struct {
-	Pos lexer.Position
-	Op  string `parser:"@'AND'"`
-	X   *gNot  `parser:"@@"`
-}
-
-// gNot = "NOT" Not | Cmp .
-type gNot struct {
-	Pos lexer.Position
-	Not *gNot `parser:"'NOT' @@"`
-	Cmp *gCmp `parser:"| @@"`
-}
-
-// gCmp = Add { ( "=" | "<>" | "<=" | ">=" | "<" | ">" ) Add } .
-type gCmp struct {
-	Left *gAdd      `parser:"@@"`
-	Rest []*gCmpAdd `parser:"( @@ )*"`
-}
-
-// gCmpAdd = CmpOp Add .
-type gCmpAdd struct {
-	Pos lexer.Position
-	Op  string `parser:"@( '=' | '<>' | '<=' | '>=' | '<' | '>' )"`
-	X   *gAdd  `parser:"@@"`
-}
-
-// gAdd = Mul { ( "+" | "-" | "&" ) Mul } .
-type gAdd struct {
-	Left *gMul      `parser:"@@"`
-	Rest []*gAddMul `parser:"( @@ )*"`
-}
-
-// gAddMul = AddOp Mul .
-type gAddMul struct {
-	Pos lexer.Position
-	Op  string `parser:"@( '+' | '-' | '&' )"`
-	X   *gMul  `parser:"@@"`
-}
-
-// gMul = Unary { ( "*" | "/" | "MOD" ) Unary } .
-type gMul struct {
-	Left *gUnary      `parser:"@@"`
-	Rest []*gMulUnary `parser:"( @@ )*"`
-}
-
-// gMulUnary = MulOp Unary .
-type gMulUnary struct {
-	Pos lexer.Position
-	Op  string  `parser:"@( '*' | '/' | 'MOD' )"`
-	X   *gUnary `parser:"@@"`
-}
-
-// gUnary = "-" Unary | Pow .
-type gUnary struct {
-	Pos lexer.Position
-	Neg *gUnary `parser:"'-' @@"`
-	Pow *gPow   `parser:"| @@"`
-}
-
-// gPow = Primary [ "^" Unary ] .  (right-associative: 2^3^2 is 2^9)
-type gPow struct {
-	Base  *gPrimary `parser:"@@"`
-	OpPos *gCaret   `parser:"( @@"`
-	Exp   *gUnary   `parser:"@@ )?"`
-}
-
-// gCaret = "^" .
-type gCaret struct {
-	Pos lexer.Position
-	Op  string `parser:"@'^'"`
-}
-
-// gPrimary = Number | String | "(" Expr ")" | Call | Call0 | Unknown | Var .
-type gPrimary struct {
-	Pos     lexer.Position
-	Num     *string      `parser:"@Number"`
-	Str     *string      `parser:"| @String"`
-	Group   *gExpr       `parser:"| '(' @@ ')'"`
-	Call    *gCall       `parser:"| @@"`
-	Call0   *gCall0      `parser:"| @@"`
-	Unknown *gUnknownExp `parser:"| @@"`
-	Var     *gVar        `parser:"| @@"`
-}
-
-// gCall = CallName Args .
-type gCall struct {
-	Name string `parser:"@CallName"`
-	Args *gArgs `parser:"@@?"`
-}
-
-// gCall0 = CallName0 [ ParenArgs ] .
-type gCall0 struct {
-	Name  string      `parser:"@CallName0"`
-	Paren *gParenArgs `parser:"@@?"`
-}
-
-// gUnknownExp = Ident Ident { Ident } [ Args ] { "," Arg } .
-type gUnknownExp struct {
-	Words []string `parser:"@Ident @Ident+"`
-	Args  *gArgs   `parser:"@@?"`
-	More  []*gAdd  `parser:"( ',' @@ )*"`
-}
-
-// gVar = ( Ident | StrName ) [ ParenArgs ] .
-type gVar struct {
-	Name  string      `parser:"@( Ident | StrName )"`
-	Paren *gParenArgs `parser:"@@?"`
-}
+// gArg: see gExpr.
+type gArg struct{ X Expr }
 
 var parser = participle.MustBuild[gFile](
 	participle.Lexer(lexDef),
@@ -448,7 +331,7 @@ func friendly(msg string) string {
 	}
 	exp := msg[i+len(" (expected ") : len(msg)-1]
 	switch {
-	case strings.Contains(exp, "GExpr") || strings.Contains(exp, "GAdd"):
+	case strings.Contains(strings.ToLower(exp), "gexpr") || strings.Contains(strings.ToLower(exp), "garg"):
 		exp = "an expression"
 	case exp == `(<eol> | ":")`:
 		exp = "end of statement"

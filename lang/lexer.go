@@ -54,53 +54,6 @@ var (
 	elidedTypes = map[lexer.TokenType]bool{tComment: true, tRem: true, tSpace: true}
 )
 
-// tokenize lexes one file, folds the case of names and keywords once, and
-// drops comments and blanks. A lexing problem is returned positioned.
-func tokenize(name string, src []byte) ([]lexer.Token, *Error) {
-	lx, err := lexDef.LexString(name, string(src))
-	if err != nil {
-		return nil, &Error{Pos: Pos{File: name, Line: 1, Col: 1}, Msg: err.Error()}
-	}
-	var out []lexer.Token
-	for {
-		t, err := lx.Next()
-		if err != nil {
-			return nil, lexError(name, err)
-		}
-		if elidedTypes[t.Type] {
-			continue
-		}
-		switch t.Type {
-		case tKeyword, tIdent, tStrName:
-			t.Value = strings.ToUpper(t.Value)
-		case tBadString:
-			return nil, &Error{Pos: posOf(t.Pos), Msg: "unterminated string"}
-		}
-		out = append(out, t)
-		if t.EOF() {
-			return out, nil
-		}
-	}
-}
-
-func lexError(name string, err error) *Error {
-	if pe, ok := err.(interface{ Position() lexer.Position }); ok {
-		p := posOf(pe.Position())
-		msg := err.Error()
-		if m, ok := err.(interface{ Message() string }); ok {
-			msg = m.Message()
-		}
-		msg = strings.TrimPrefix(msg, "lexer: ")
-		if strings.HasPrefix(msg, "invalid input text ") {
-			if r := []rune(strings.TrimPrefix(msg, "invalid input text ")); len(r) > 1 {
-				msg = "unexpected character " + quote(string(r[1]))
-			}
-		}
-		return &Error{Pos: p, Msg: msg}
-	}
-	return &Error{Pos: Pos{File: name, Line: 1, Col: 1}, Msg: err.Error()}
-}
-
 func posOf(p lexer.Position) Pos { return Pos{File: p.Filename, Line: p.Line, Col: p.Column} }
 
 // isWord reports whether a token can be a word of a call name.

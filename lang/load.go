@@ -3,8 +3,11 @@ package lang
 import (
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/alecthomas/participle/v2/lexer"
 )
@@ -58,35 +61,37 @@ func CheckSources(srcs []Source, table []Builtin) (*Program, error) {
 	sort.Slice(srcs, func(i, j int) bool { return srcs[i].Name < srcs[j].Name })
 	var errs ErrorList
 	toks := make([][]lexer.Token, len(srcs))
+	lexErrs := make([]*Error, len(srcs))
+	parallel(len(srcs), func(i int) { toks[i], lexErrs[i] = scan(srcs[i].Name, srcs[i].Text) })
 	pt := phraseTable{}
 	for _, b := range table {
 		pt.add(b.Name, b.MaxArgs == 0)
 	}
-	for i, s := range srcs {
-		t, err := tokenize(s.Name, s.Text)
-		if err != nil {
-			errs = append(errs, err)
+	for i := range srcs {
+		if lexErrs[i] != nil {
+			errs = append(errs, lexErrs[i])
 			continue
 		}
-		toks[i] = t
-		for _, h := range scanHeaders(t) {
+		for _, h := range scanHeaders(toks[i]) {
 			pt.add(h.name, h.params == 0)
 		}
 	}
+	parsed := make([]*File, len(srcs))
+	parseErrs := make([]ErrorList, len(srcs))
+	parallel(len(srcs), func(i int) {
+		if toks[i] != nil {
+			parsed[i], parseErrs[i] = parseFile(srcs[i].Name, toks[i], pt)
+		}
+	})
 	var files []*File
 	broken := false
-	for i, s := range srcs {
-		if toks[i] == nil {
+	for i := range srcs {
+		errs = append(errs, parseErrs[i]...)
+		if parsed[i] == nil {
 			broken = true
 			continue
 		}
-		f, ferrs := parseFile(s.Name, toks[i], pt)
-		errs = append(errs, ferrs...)
-		if f == nil {
-			broken = true
-			continue
-		}
-		files = append(files, f)
+		files = append(files, parsed[i])
 	}
 	prog, cerrs := checkProgram(files, table)
 	if broken {
@@ -122,4 +127,22 @@ func dropUnknownNames(errs ErrorList) ErrorList {
 		}
 	}
 	return out
+}
+
+// parallel runs f(0..n-1) on every core: files are lexed and parsed
+// independently (the parser is safe to share), and a reload should be quick.
+func parallel(n int, f func(i int)) {
+	workers := min(n, goruntime.GOMAXPROCS(0))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -104,7 +104,7 @@ func splitHeader(words []string, next *lexer.Token, emptyParens bool) (procHeade
 // longest one) into a single CallName token (CallName0 for names that take no
 // arguments), and marks a "(" that directly follows a name as CallParen.
 func mergeCalls(toks []lexer.Token, pt phraseTable) []lexer.Token {
-	out := toks[:0:0]
+	out := toks[:0] // in place: the write index never passes the read index
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		if isWord(&t) {

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"strconv"
 
@@ -36,7 +37,8 @@ type exitError int
 func (e exitError) Error() string { return "exit status " + strconv.Itoa(int(e)) }
 
 func exitCode(err error) int {
-	if e, ok := err.(exitError); ok {
+	var e exitError
+	if errors.As(err, &e) {
 		return int(e)
 	}
 	os.Stderr.WriteString("gbhook: " + err.Error() + "\n")
