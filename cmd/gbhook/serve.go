@@ -42,23 +42,61 @@ func (c *ServeCmd) Run() error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-
-	mailer, wa, llm, err := delivery.FromEnv(delivery.Config{DataDir: c.Data})
+	a, err := newApp(appConfig{
+		Dirs: []string{c.Scripts}, Data: c.Data, Getenv: os.Getenv, Logger: log,
+		Server: httpserver.Config{PublicURL: strings.TrimSuffix(c.PublicURL, "/"), MaxBody: int64(c.MaxBody),
+			HandlerTimeout: c.HandlerTimeout},
+		MaxSteps: c.MaxSteps,
+	})
 	if err != nil {
 		return err
 	}
-	reg := builtins.Registry(builtins.Deps{Mailer: mailer, WhatsApp: wa, LLM: llm, Logger: log})
-	var srv *httpserver.Server
-	queue := builtins.NewInProcess(func(ctx context.Context, job runtime.Job) error {
-		return srv.Machine().RunSub(ctx, job)
-	}, log)
-	srv = httpserver.New(httpserver.Config{
-		PublicURL: strings.TrimSuffix(c.PublicURL, "/"), MaxBody: int64(c.MaxBody),
-		HandlerTimeout: c.HandlerTimeout, Logger: log, Enqueue: queue.Enqueue,
-	})
-	opts := runtime.Options{MaxSteps: c.MaxSteps, Logger: log, Spawner: queueSpawner{queue}}
-	load := func() error {
-		prog, err := lang.LoadDir(c.Scripts, builtins.Specs())
+	if err := a.load(); err != nil {
+		return printProblems(err)
+	}
+	go func() {
+		w := &reload.Watcher{Dir: c.Scripts, Load: a.load, Logger: log}
+		if err := w.Run(ctx); err != nil {
+			log.Error("hot reload stopped; restart to pick up changes", "err", err)
+		}
+	}()
+	return serveUntilSignal(ctx, stop, log, a.srv, a.queue, c.Addr)
+}
+
+// appConfig is what newApp wires together.
+type appConfig struct {
+	Dirs     []string
+	Data     string
+	Getenv   func(string) string
+	Logger   *slog.Logger
+	Server   httpserver.Config
+	MaxSteps int
+}
+
+// app is a wired server: deliveries from the environment, the builtins, the
+// in-process spawn queue, and a load function that checks and swaps.
+type app struct {
+	srv   *httpserver.Server
+	queue *builtins.InProcess
+	load  func() error
+}
+
+func newApp(c appConfig) (*app, error) {
+	mailer, wa, llm, err := delivery.FromEnv(delivery.Config{Getenv: c.Getenv, DataDir: c.Data})
+	if err != nil {
+		return nil, err
+	}
+	reg := builtins.Registry(builtins.Deps{Mailer: mailer, WhatsApp: wa, LLM: llm, Logger: c.Logger})
+	a := &app{}
+	a.queue = builtins.NewInProcess(func(ctx context.Context, job runtime.Job) error {
+		return a.srv.Machine().RunSub(ctx, job)
+	}, c.Logger)
+	cfg := c.Server
+	cfg.Logger, cfg.Getenv, cfg.Enqueue = c.Logger, c.Getenv, a.queue.Enqueue
+	a.srv = httpserver.New(cfg)
+	opts := runtime.Options{MaxSteps: c.MaxSteps, Getenv: c.Getenv, Logger: c.Logger, Spawner: queueSpawner{a.queue}}
+	a.load = func() error {
+		prog, err := lang.LoadDirs(c.Dirs, builtins.Specs())
 		if err != nil {
 			return err
 		}
@@ -66,23 +104,12 @@ func (c *ServeCmd) Run() error {
 		if err != nil {
 			return err
 		}
-		srv.Swap(m)
+		a.srv.Swap(m)
 		return nil
 	}
-	if err := load(); err != nil {
-		return printProblems(err)
-	}
-	go func() {
-		w := &reload.Watcher{Dir: c.Scripts, Load: load, Logger: log}
-		if err := w.Run(ctx); err != nil {
-			log.Error("hot reload stopped; restart to pick up changes", "err", err)
-		}
-	}()
-	return serveUntilSignal(ctx, stop, log, srv, queue, c.Addr)
+	return a, nil
 }
 
-// serveUntilSignal serves until ctx ends, then stops accepting, drains the
-// requests in flight (their SPAWNs reach the queue) and then the queue.
 func serveUntilSignal(ctx context.Context, stop func(), log *slog.Logger, srv *httpserver.Server,
 	queue *builtins.InProcess, addr string) error {
 	errc := make(chan error, 1)
