@@ -19,11 +19,7 @@ var testTable = []Builtin{
 	{Name: "MID", MinArgs: 2, MaxArgs: 3, PathArg: -1},
 	{Name: "NOW", MinArgs: 0, MaxArgs: 0, PathArg: -1},
 	{Name: "LLM", MinArgs: 1, MaxArgs: 1, PathArg: -1},
+	{Name: "VAL", MinArgs: 1, MaxArgs: 1, PathArg: -1},
+	{Name: "JSON ENCODE", MinArgs: 1, MaxArgs: 1, PathArg: -1},
 }
 
-func init() {
-	testTable = append(testTable,
-		Builtin{Name: "VAL", MinArgs: 1, MaxArgs: 1, PathArg: -1},
-		Builtin{Name: "JSON ENCODE", MinArgs: 1, MaxArgs: 1, PathArg: -1},
-	)
-}

@@ -11,7 +11,8 @@ import (
 
 // BuiltinFunc implements one builtin. site is the call node (position, name and
 // any JSON path compiled at check time); args are already evaluated.
-// Statement builtins return nil.
+// Statement builtins return nil. args is a view of the thread's value stack:
+// a builtin must not keep it after returning.
 type BuiltinFunc func(th *Thread, site *lang.CallExpr, args []Value) (Value, error)
 
 // Request is what a handler sees of its HTTP request. Body is the raw bytes,

@@ -26,11 +26,18 @@ type Mail struct {
 type SMTP struct {
 	Addr       string // host:port
 	Port       string
-	User, Pass string          // when User is set, MAIL requires AUTH PLAIN
-	RcptReply  *smtp.SMTPError // when set, every RCPT is refused with it
+	User, Pass string // when User is set, MAIL requires AUTH PLAIN
 
-	mu   sync.Mutex
-	msgs []Mail
+	mu        sync.Mutex
+	msgs      []Mail
+	rcptReply *smtp.SMTPError
+}
+
+// SetRcptReply makes every RCPT fail with reply (nil: accept).
+func (s *SMTP) SetRcptReply(reply *smtp.SMTPError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rcptReply = reply
 }
 
 // NewSMTP starts a server closed at the end of the test.
@@ -100,8 +107,11 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	if s.srv.RcptReply != nil {
-		return s.srv.RcptReply
+	s.srv.mu.Lock()
+	reply := s.srv.rcptReply
+	s.srv.mu.Unlock()
+	if reply != nil {
+		return reply
 	}
 	s.cur.To = append(s.cur.To, to)
 	return nil
