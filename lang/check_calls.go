@@ -96,7 +96,7 @@ func (c *checker) collectRoutes(files []*File) []*Handler {
 			if !ok {
 				continue
 			}
-			key := h.Method + " " + routeKey(h.Segments)
+			key := h.Method + " " + RouteKey(h.Segments)
 			if prev, dup := seen[key]; dup {
 				c.errorf(h.P, "duplicate route "+h.Method+" "+h.Path+" (first defined at "+prev.P.String()+")")
 				continue
@@ -178,8 +178,9 @@ func validParam(s string) bool {
 	return true
 }
 
-// routeKey makes /a/:x and /a/:y the same route.
-func routeKey(segs []Segment) string {
+// RouteKey names a route path with its parameters anonymous: /a/:x and
+// /a/:y are the same route.
+func RouteKey(segs []Segment) string {
 	var b strings.Builder
 	for _, s := range segs {
 		b.WriteByte('/')

@@ -22,4 +22,3 @@ var testTable = []Builtin{
 	{Name: "VAL", MinArgs: 1, MaxArgs: 1, PathArg: -1},
 	{Name: "JSON ENCODE", MinArgs: 1, MaxArgs: 1, PathArg: -1},
 }
-

@@ -74,7 +74,7 @@ func buildTable(m *runtime.Machine) *table {
 	t := &table{m: m, exact: map[string]*route{}, params: map[int][]*route{}}
 	byKey := map[string]*route{}
 	for _, h := range m.Program().Handlers {
-		key := patternKey(h.Segments)
+		key := lang.RouteKey(h.Segments)
 		r := byKey[key]
 		if r == nil {
 			r = &route{segs: h.Segments, byMethod: map[string]*entry{}}
@@ -108,21 +108,6 @@ func newEntry(h *lang.Handler) *entry {
 		e.secretEnv, e.verify = MetaSecretEnv, verifyMeta
 	}
 	return e
-}
-
-// patternKey names a pattern with its params anonymous, as the checker
-// compares routes ("/a/:x" and "/a/:y" are the same route).
-func patternKey(segs []lang.Segment) string {
-	var b strings.Builder
-	for _, s := range segs {
-		b.WriteByte('/')
-		if s.Param {
-			b.WriteByte(':')
-		} else {
-			b.WriteString(s.Text)
-		}
-	}
-	return b.String()
 }
 
 func hasParam(segs []lang.Segment) bool {
