@@ -88,20 +88,8 @@ func depth(b []byte) int {
 // check time; a computed one is compiled here. "" in gives "" out, so chains of
 // lookups over a status-only payload yield "" instead of failing.
 func fnGetJSONPath(_ *runtime.Thread, site *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
-	var raw []byte
-	switch v := args[0].(type) {
-	case runtime.JSON:
-		raw = v
-	case runtime.Str:
-		if v == "" {
-			return runtime.Empty, nil
-		}
-		if !gjson.Valid(string(v)) {
-			return nil, errNotJSON
-		}
-		raw = []byte(v)
-	default:
-		return nil, errNotJSON
+	if s, ok := args[0].(runtime.Str); ok && s == "" {
+		return runtime.Empty, nil
 	}
 	path := site.JSONPath
 	if !site.HasJSONPath {
@@ -111,7 +99,16 @@ func fnGetJSONPath(_ *runtime.Thread, site *lang.CallExpr, args []runtime.Value)
 		}
 		path = p
 	}
-	return runtime.FromGJSON(gjson.GetBytes(raw, path)), nil
+	switch v := args[0].(type) {
+	case runtime.JSON:
+		return runtime.FromGJSON(gjson.GetBytes(v, path)), nil
+	case runtime.Str:
+		if !gjson.Valid(string(v)) {
+			return nil, errNotJSON
+		}
+		return runtime.FromGJSON(gjson.Get(string(v), path)), nil
+	}
+	return nil, errNotJSON
 }
 
 // fnJSONEncode gives JSON text: strings quoted and escaped, JSON as compact text.

@@ -13,6 +13,9 @@ type checker struct {
 	builtins map[string]int
 	procs    map[string]*Proc
 	names    []string // every call name, for hints
+	// unparsed names SUBs and FUNCTIONs of files that failed to parse: calls
+	// to them are not reported, since that file's own error is the one to fix.
+	unparsed map[string]bool
 
 	// per handler, SUB or FUNCTION
 	block *blockScope
@@ -31,8 +34,8 @@ type blockScope struct {
 func (c *checker) errorf(p Pos, msg string) { c.errs = append(c.errs, &Error{Pos: p, Msg: msg}) }
 
 // checkProgram runs the checker over parsed files.
-func checkProgram(files []*File, table []Builtin) (*Program, ErrorList) {
-	c := &checker{table: table, builtins: map[string]int{}, procs: map[string]*Proc{}}
+func checkProgram(files []*File, table []Builtin, unparsed map[string]bool) (*Program, ErrorList) {
+	c := &checker{table: table, builtins: map[string]int{}, procs: map[string]*Proc{}, unparsed: unparsed}
 	for i, b := range table {
 		c.builtins[b.Name] = i
 		c.names = append(c.names, b.Name)

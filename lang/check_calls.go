@@ -26,6 +26,9 @@ func (c *checker) call(call *CallExpr, asStmt bool) bool {
 		return true
 	}
 	p, ok := c.procs[call.Name]
+	if !ok && c.unparsed[call.Name] {
+		return false
+	}
 	if !ok {
 		c.errorf(call.P, "unknown name "+quote(call.Name)+hint(call.Name, c.names))
 		return false

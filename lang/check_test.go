@@ -145,3 +145,15 @@ func TestSeedAloneLacksGenerateResponse(t *testing.T) {
 		t.Errorf("got %v, want %s", err, want)
 	}
 }
+
+// Regression: when one file fails to parse, calls from other files to its
+// SUBs were reported as unknown names; only the parse error is reported now.
+func TestParseErrorHidesCallsToItsSubs(t *testing.T) {
+	broken := "SUB NOTIFY OWNER(T$)\n  X = (1\nEND SUB\n"
+	_, err := CheckSources([]Source{{"a.bas", []byte(broken)}, {"b.bas", []byte(on("NOTIFY OWNER(\"x\")\nMISSPELT 1"))}}, testTable)
+	want := "a.bas:2:9: unexpected token end of line (expected \")\")\n" +
+		`b.bas:3:3: unknown name "MISSPELT"`
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+}

@@ -1,7 +1,6 @@
 package lang
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -231,12 +230,4 @@ func (c *converter) unknownCall(p lexer.Position, words []string, a *gArgs, more
 		args = append(args, c.arg(m))
 	}
 	return &CallExpr{P: posOf(p), Name: strings.Join(words, " "), Args: args, Builtin: -1, words: words}
-}
-
-func (c *converter) number(p lexer.Position, s string) Expr {
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		c.errorf(p, "number "+s+" is out of range")
-	}
-	return &NumLit{P: posOf(p), Value: f}
 }

@@ -67,12 +67,14 @@ func CheckSources(srcs []Source, table []Builtin) (*Program, error) {
 	for _, b := range table {
 		pt.add(b.Name, b.MaxArgs == 0)
 	}
+	headers := make([][]procHeader, len(srcs))
 	for i := range srcs {
 		if lexErrs[i] != nil {
 			errs = append(errs, lexErrs[i])
 			continue
 		}
-		for _, h := range scanHeaders(toks[i]) {
+		headers[i] = scanHeaders(toks[i])
+		for _, h := range headers[i] {
 			pt.add(h.name, h.params == 0)
 		}
 	}
@@ -84,19 +86,18 @@ func CheckSources(srcs []Source, table []Builtin) (*Program, error) {
 		}
 	})
 	var files []*File
-	broken := false
+	unparsed := map[string]bool{} // SUB/FUNCTION names of files that did not parse
 	for i := range srcs {
 		errs = append(errs, parseErrs[i]...)
-		if parsed[i] == nil {
-			broken = true
+		if parsed[i] != nil {
+			files = append(files, parsed[i])
 			continue
 		}
-		files = append(files, parsed[i])
+		for _, h := range headers[i] {
+			unparsed[h.name] = true
+		}
 	}
-	prog, cerrs := checkProgram(files, table)
-	if broken {
-		cerrs = dropUnknownNames(cerrs)
-	}
+	prog, cerrs := checkProgram(files, table, unparsed)
 	errs = append(errs, cerrs...)
 	if len(errs) > 0 {
 		return nil, errs.errOrNil()
@@ -115,18 +116,6 @@ func parseFile(name string, toks []lexer.Token, pt phraseTable) (*File, ErrorLis
 	c := &converter{file: name}
 	f := c.file_(g)
 	return f, c.errs
-}
-
-// dropUnknownNames hides "unknown name" errors when some file did not parse:
-// its SUBs and FUNCTIONs are missing, and its own error is the one to fix.
-func dropUnknownNames(errs ErrorList) ErrorList {
-	out := errs[:0]
-	for _, e := range errs {
-		if !strings.HasPrefix(e.Msg, "unknown name ") {
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 // parallel runs f(0..n-1) on every core: files are lexed and parsed

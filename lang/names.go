@@ -33,18 +33,6 @@ func (pt phraseTable) add(name string, noArg bool) {
 	pt[words[0]] = list
 }
 
-// all lists every known call name (for did-you-mean hints).
-func (pt phraseTable) all() []string {
-	var out []string
-	for _, list := range pt {
-		for _, p := range list {
-			out = append(out, strings.Join(p.words, " "))
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
 // procHeader is what the name pass learns from a SUB/FUNCTION line.
 type procHeader struct {
 	name   string

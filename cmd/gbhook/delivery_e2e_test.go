@@ -52,9 +52,10 @@ func TestSeedWhatsAppFlowEndToEnd(t *testing.T) {
 		t.Fatalf("simulate: %v\n%s", err, out)
 	}
 	mustContain(t, "simulate output", out, "200 ", "OK")
-	reqs := graph.WaitFor(1, 5*time.Second)
+	graph.WaitFor(1, 5*time.Second)
 	time.Sleep(300 * time.Millisecond) // a second, unwanted send would arrive by now
-	if reqs = graph.Requests(); len(reqs) != 1 {
+	reqs := graph.Requests()
+	if len(reqs) != 1 {
 		t.Fatalf("Graph API got %d requests, want exactly 1; logs:\n%s", len(reqs), srv.logs)
 	}
 	r := reqs[0]

@@ -51,12 +51,7 @@ type Payload struct {
 }
 
 // signedURL is the URL the server will rebuild and verify for path.
-func (t Target) signedURL(path string) string {
-	if t.PublicURL != "" {
-		return strings.TrimRight(t.PublicURL, "/") + path
-	}
-	return strings.TrimRight(t.BaseURL, "/") + path
-}
+func (t Target) signedURL(path string) string { return t.signedBase() + path }
 
 // Send signs p and sends it, returning the server's answer.
 func (t Target) Send(ctx context.Context, p Payload) (*Result, error) {
@@ -120,16 +115,17 @@ func (t Target) sign(p *Payload) (string, http.Header, error) {
 		}
 		full, sig := signature.TwilioSignJSON(t.TwilioToken, t.signedURL(p.Path), p.Body)
 		h.Set("X-Twilio-Signature", sig)
-		return strings.TrimPrefix(full, strings.TrimRight(t.signedBase(), "/")), h, nil
+		return strings.TrimPrefix(full, t.signedBase()), h, nil
 	}
 	return "", nil, fmt.Errorf("unknown signing scheme %q (use twilio, meta or none)", p.Sign)
 }
 
+// signedBase is GBHOOK_PUBLIC_URL when the server has one, else where we connect.
 func (t Target) signedBase() string {
 	if t.PublicURL != "" {
-		return t.PublicURL
+		return strings.TrimRight(t.PublicURL, "/")
 	}
-	return t.BaseURL
+	return strings.TrimRight(t.BaseURL, "/")
 }
 
 // form encodes params in the given order, as Twilio does (unsorted on the wire).
