@@ -1,0 +1,28 @@
+// Package secret owns the one list of environment variables that gbhook treats
+// as secrets. It is a leaf: it imports nothing of ours.
+package secret
+
+import "strings"
+
+// Vars are the environment variables whose values are secrets: GET ENV refuses
+// them, and their values are redacted wherever remote error text is logged.
+var Vars = []string{
+	"TWILIO_AUTH_TOKEN",
+	"META_APP_SECRET",
+	"WHATSAPP_TOKEN",
+	"SMTP_PASSWORD",
+	"GBHOOK_LLM_API_KEY",
+	"GBHOOK_ADMIN_TOKEN",
+	"GBHOOK_DATABASE_URL",
+}
+
+// IsVar reports whether name is one of Vars. Case is ignored, so that a
+// script cannot get around the rule by spelling.
+func IsVar(name string) bool {
+	for _, v := range Vars {
+		if strings.EqualFold(v, name) {
+			return true
+		}
+	}
+	return false
+}
