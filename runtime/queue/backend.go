@@ -54,8 +54,10 @@ type txOps[TTx any] struct {
 	execDB   func(ctx context.Context, q string, args ...any) (int64, error)
 	count    func(ctx context.Context, q string, args ...any) (int64, error)
 	ph       func(i int) string
-	lock     string // run first in the migration transaction (PostgreSQL: one migrator at a time)
-	close    func()
+	// lock makes concurrent migrators (replicas starting together) take
+	// turns; it returns the unlock.
+	lock  func(ctx context.Context) (func(), error)
+	close func()
 }
 
 type riverBackend[TDriver riverdriver.Driver[TTx], TTx any] struct {
@@ -64,28 +66,28 @@ type riverBackend[TDriver riverdriver.Driver[TTx], TTx any] struct {
 	ops    txOps[TTx]
 }
 
-// migrate brings River's tables and ours up to date, in one transaction.
+// migrate brings River's tables and ours up to date. (River's PostgreSQL
+// migrations cannot share one transaction: one adds an enum value that a
+// later one uses.)
 func (b *riverBackend[TDriver, TTx]) migrate(ctx context.Context) error {
 	m, err := rivermigrate.New[TTx](b.driver, &rivermigrate.Config{Logger: discardLogger})
 	if err != nil {
 		return err
 	}
-	return b.inTx(ctx, func(tx TTx) error {
-		if b.ops.lock != "" {
-			if _, err := b.ops.exec(ctx, tx, b.ops.lock); err != nil {
-				return err
-			}
+	unlock, err := b.ops.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("migrating River's tables: %w", err)
+	}
+	for _, q := range []string{dedupeTable, dedupeIndex} {
+		if _, err := b.ops.execDB(ctx, q); err != nil {
+			return fmt.Errorf("creating gbhook_dedupe: %w", err)
 		}
-		if _, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil); err != nil {
-			return fmt.Errorf("migrating River's tables: %w", err)
-		}
-		for _, q := range []string{dedupeTable, dedupeIndex} {
-			if _, err := b.ops.exec(ctx, tx, q); err != nil {
-				return fmt.Errorf("creating gbhook_dedupe: %w", err)
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 func (b *riverBackend[TDriver, TTx]) inTx(ctx context.Context, fn func(tx TTx) error) error {
@@ -206,6 +208,7 @@ func openSQLite(path string) (*riversqlite.Driver, txOps[*sql.Tx], error) {
 			return n, err
 		},
 		ph:    func(int) string { return "?" },
+		lock:  func(context.Context) (func(), error) { return func() {}, nil },
 		close: func() { _ = db.Close() },
 	}
 	return riversqlite.New(db), ops, nil
@@ -245,7 +248,7 @@ func openPostgres(ctx context.Context, url string) (*riverpgxv5.Driver, txOps[pg
 			return n, err
 		},
 		ph:    func(i int) string { return fmt.Sprintf("$%d", i) },
-		lock:  "SELECT pg_advisory_xact_lock(7363291004)", // gbhook's migration lock
+		lock:  func(ctx context.Context) (func(), error) { return advisoryLock(ctx, pool) },
 		close: pool.Close,
 	}
 	return riverpgxv5.New(pool), ops, nil
@@ -258,4 +261,24 @@ func placeholders(b backend, from, n int) string {
 		p[i] = b.ph(from + i)
 	}
 	return strings.Join(p, ", ")
+}
+
+// migrationLock is gbhook's advisory lock key for migrations.
+const migrationLock = 7363291004
+
+// advisoryLock holds PostgreSQL's session lock on one connection while the
+// migrations run on others.
+func advisoryLock(ctx context.Context, pool *pgxpool.Pool) (func(), error) {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
+		conn.Release()
+		return nil, err
+	}
+	return func() {
+		_, _ = conn.Exec(context.Background(), "SELECT pg_advisory_unlock($1)", migrationLock)
+		conn.Release()
+	}, nil
 }
