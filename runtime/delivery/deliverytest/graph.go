@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -28,7 +29,11 @@ type Graph struct {
 	mu      sync.Mutex
 	replies []Reply
 	reqs    []GraphRequest
+	delay   atomic.Int64 // nanoseconds before each answer
 }
+
+// SetDelay makes every answer wait d, like a slow Graph API.
+func (g *Graph) SetDelay(d time.Duration) { g.delay.Store(int64(d)) }
 
 // NewGraph starts the stand-in, closed at the end of the test.
 func NewGraph(t testing.TB, replies ...Reply) *Graph {
@@ -40,6 +45,9 @@ func NewGraph(t testing.TB, replies ...Reply) *Graph {
 
 func (g *Graph) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if d := g.delay.Load(); d > 0 {
+		time.Sleep(time.Duration(d))
+	}
 	g.mu.Lock()
 	g.reqs = append(g.reqs, GraphRequest{Method: r.Method, Path: r.URL.Path,
 		Authorization: r.Header.Get("Authorization"), ContentType: r.Header.Get("Content-Type"), Body: body})
