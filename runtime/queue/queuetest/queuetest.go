@@ -37,8 +37,8 @@ func Database(t testing.TB) string {
 	t.Helper()
 	base := ServerURL(t)
 	name := "gbhook_test_" + strings.ToLower(rand.Text()[:12])
-	exec(t, base, "CREATE DATABASE "+name)
-	t.Cleanup(func() { exec(t, base, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
+	sqlExec(t, base, "CREATE DATABASE "+name)
+	t.Cleanup(func() { sqlExec(t, base, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +47,7 @@ func Database(t testing.TB) string {
 	return u.String()
 }
 
-func exec(t testing.TB, dbURL, sql string) {
+func sqlExec(t testing.TB, dbURL, sql string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
