@@ -24,15 +24,19 @@ var testTable = []lang.Builtin{
 
 // world is a queue running jobs on a program that tests can replace.
 type world struct {
-	q       *Queue
-	m       atomic.Pointer[runtime.Machine]
-	mu      sync.Mutex
-	notes   []string
-	fails   map[string]int // MISHAP "transient:2": fail transiently the first 2 times
-	noteErr chan string
+	q      *Queue
+	m      atomic.Pointer[runtime.Machine]
+	mu     sync.Mutex
+	notes  []string
+	fails  map[string]int // MISHAP calls by kind
+	onNote func(string)   // called by NOTE instead of recording, when set
 }
 
 func (w *world) note(s string) {
+	if w.onNote != nil {
+		w.onNote(s)
+		return
+	}
 	w.mu.Lock()
 	w.notes = append(w.notes, s)
 	w.mu.Unlock()
@@ -78,7 +82,7 @@ func (w *world) registry() reg {
 }
 
 // load makes src (as t.bas) the current program.
-func (w *world) load(t *testing.T, src string) {
+func (w *world) load(t testing.TB, src string) {
 	t.Helper()
 	prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, testTable)
 	if err != nil {
@@ -98,7 +102,7 @@ func backends(t *testing.T, fn func(t *testing.T, cfg Config)) {
 }
 
 // newWorld opens and starts a queue over cfg with src loaded.
-func newWorld(t *testing.T, cfg Config, src string) *world {
+func newWorld(t testing.TB, cfg Config, src string) *world {
 	t.Helper()
 	w := &world{fails: map[string]int{}}
 	w.load(t, src)

@@ -31,6 +31,10 @@ func ServerURL(t testing.TB) string {
 	return u
 }
 
+// ServerURLOrEmpty is the test server's URL or "" (for benchmarks, which
+// skip without one even in CI).
+func ServerURLOrEmpty() string { return os.Getenv(EnvURL) }
+
 // Database creates an empty database for this test, dropped at its end, and
 // gives its URL.
 func Database(t testing.TB) string {
