@@ -22,9 +22,10 @@ import (
 type backend interface {
 	start(ctx context.Context) error
 	stop(ctx context.Context) error
-	// commit inserts jobs and keys in one transaction; every key already
-	// stored (and keys not empty) means a duplicate: nothing is stored.
-	commit(ctx context.Context, jobs []river.InsertManyParams, keys []string, now, expires int64) error
+	// commitGroup stores each commit's jobs and keys, all in one
+	// transaction, and gives each commit's outcome: a commit whose keys were
+	// all stored before is a duplicate and stores nothing.
+	commitGroup(ctx context.Context, group []*commitReq, now, expires int64) []error
 	// complete marks job done and inserts jobs in the same transaction.
 	complete(ctx context.Context, job *river.Job[spawnArgs], jobs []river.InsertManyParams) error
 	count(ctx context.Context, q string, args ...any) (int64, error)
@@ -116,22 +117,20 @@ func (b *riverBackend[TDriver, TTx]) stop(ctx context.Context) error {
 	return err
 }
 
-func (b *riverBackend[TDriver, TTx]) commit(ctx context.Context, jobs []river.InsertManyParams, keys []string, now, expires int64) error {
-	return b.inTx(ctx, func(tx TTx) error {
-		if len(keys) > 0 {
-			q := "INSERT INTO gbhook_dedupe (key, expires_at) VALUES (" + b.ops.ph(1) + ", " + b.ops.ph(2) +
-				") ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE gbhook_dedupe.expires_at <= " + b.ops.ph(3)
-			var added int64
-			for _, k := range keys {
-				n, err := b.ops.exec(ctx, tx, q, k, expires, now)
-				if err != nil {
-					return fmt.Errorf("storing dedupe keys: %w", err)
+func (b *riverBackend[TDriver, TTx]) commitGroup(ctx context.Context, group []*commitReq, now, expires int64) []error {
+	errs := make([]error, len(group))
+	err := b.inTx(ctx, func(tx TTx) error {
+		var jobs []river.InsertManyParams
+		for i, r := range group {
+			if len(r.keys) > 0 {
+				if errs[i] = b.storeKeys(ctx, tx, r.keys, now, expires); errs[i] != nil {
+					if !errors.Is(errs[i], errDuplicate) {
+						return errs[i]
+					}
+					continue
 				}
-				added += n
 			}
-			if added == 0 {
-				return errDuplicate
-			}
+			jobs = append(jobs, r.jobs...)
 		}
 		if len(jobs) == 0 {
 			return nil
@@ -139,6 +138,32 @@ func (b *riverBackend[TDriver, TTx]) commit(ctx context.Context, jobs []river.In
 		_, err := b.client.InsertManyFastTx(ctx, tx, jobs)
 		return err
 	})
+	if err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+	}
+	return errs
+}
+
+// storeKeys stores one webhook's dedupe keys. When every one was stored
+// before, nothing was written (no insert, no refresh) and it returns
+// errDuplicate: the other webhooks of the group are untouched.
+func (b *riverBackend[TDriver, TTx]) storeKeys(ctx context.Context, tx TTx, keys []string, now, expires int64) error {
+	q := "INSERT INTO gbhook_dedupe (key, expires_at) VALUES (" + b.ops.ph(1) + ", " + b.ops.ph(2) +
+		") ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE gbhook_dedupe.expires_at <= " + b.ops.ph(3)
+	var added int64
+	for _, k := range keys {
+		n, err := b.ops.exec(ctx, tx, q, k, expires, now)
+		if err != nil {
+			return fmt.Errorf("storing dedupe keys: %w", err)
+		}
+		added += n
+	}
+	if added == 0 {
+		return errDuplicate
+	}
+	return nil
 }
 
 func (b *riverBackend[TDriver, TTx]) complete(ctx context.Context, job *river.Job[spawnArgs], jobs []river.InsertManyParams) error {

@@ -57,6 +57,7 @@ type Config struct {
 type Queue struct {
 	cfg    Config
 	b      backend
+	group  *committer
 	log    *slog.Logger
 	stopMu sync.Mutex
 	done   chan struct{} // closed by Stop: ends the pruner
@@ -101,6 +102,10 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 	if err != nil {
 		return nil, err
 	}
+	q.group = newCommitter(q.b, func() (int64, int64) {
+		now := q.cfg.Now()
+		return now.Unix(), now.Add(DedupeTTL).Unix()
+	})
 	return q, nil
 }
 
@@ -199,7 +204,10 @@ func (q *Queue) Stop(ctx context.Context) error {
 }
 
 // Close releases the database. Call it after Stop.
-func (q *Queue) Close() { q.b.close() }
+func (q *Queue) Close() {
+	q.group.close()
+	q.b.close()
+}
 
 // Commit stores jobs and dedupe keys in one transaction (see runtime.Queue).
 // It returns runtime.ErrDuplicate, storing nothing, when keys is not empty
@@ -212,8 +220,7 @@ func (q *Queue) Commit(ctx context.Context, jobs []runtime.Job, keys []string) e
 	for i, j := range jobs {
 		params[i] = river.InsertManyParams{Args: argsOf(j)}
 	}
-	now := q.cfg.Now()
-	return q.b.commit(ctx, params, unique(keys), now.Unix(), now.Add(DedupeTTL).Unix())
+	return q.group.commit(ctx, params, unique(keys))
 }
 
 // Handled reports whether every key is stored and unexpired.

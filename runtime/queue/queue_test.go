@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -245,4 +246,54 @@ func TestValueDecodeErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Concurrent commits share transactions: of 25 racing copies of one
+// delivery exactly one is stored, and the 25 other deliveries grouped with
+// them are all stored.
+func TestConcurrentCommitsGroupedAndDeduplicated(t *testing.T) {
+	backends(t, func(t *testing.T, cfg Config) {
+		ctx := context.Background()
+		q, err := Open(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer q.Close()
+		errs := make(chan error, 50)
+		var wg sync.WaitGroup
+		for i := range 50 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				key := "same delivery"
+				if i%2 == 1 {
+					key = fmt.Sprintf("delivery %d", i)
+				}
+				err := q.Commit(ctx, []runtime.Job{job("SECOND", i, runtime.Num(float64(i)))}, []string{key})
+				if i%2 == 1 && err != nil {
+					t.Errorf("delivery %d: %v", i, err)
+				}
+				if i%2 == 0 {
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		stored, dups := 0, 0
+		for err := range errs {
+			switch {
+			case err == nil:
+				stored++
+			case errors.Is(err, runtime.ErrDuplicate):
+				dups++
+			default:
+				t.Errorf("copy: %v", err)
+			}
+		}
+		rows, err := q.List(ctx, "available", 100)
+		if stored != 1 || dups != 24 || err != nil || len(rows) != 26 {
+			t.Errorf("copies stored %d, duplicates %d; %d jobs stored (%v), want 1, 24, 26", stored, dups, len(rows), err)
+		}
+	})
 }
