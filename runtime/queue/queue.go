@@ -68,8 +68,20 @@ var _ runtime.Queue = (*Queue)(nil)
 // errDuplicate is returned by commit when every key was already stored.
 var errDuplicate = fmt.Errorf("queue: %w", runtime.ErrDuplicate)
 
-// discardLogger silences River's own chatter where we log ourselves.
+// discardLogger silences River's migrator, whose steps we do not log.
 var discardLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// errorsOnly passes River's errors (a database it cannot reach) to our log
+// and drops its routine chatter.
+type errorsOnly struct{ slog.Handler }
+
+func (h errorsOnly) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelError && h.Handler.Enabled(ctx, l)
+}
+
+func (h errorsOnly) WithAttrs(a []slog.Attr) slog.Handler { return errorsOnly{h.Handler.WithAttrs(a)} }
+
+func (h errorsOnly) WithGroup(n string) slog.Handler { return errorsOnly{h.Handler.WithGroup(n)} }
 
 // Open opens (creating if needed) and migrates the database, and prepares
 // the workers. Start runs them.
@@ -148,7 +160,7 @@ func newBackend[TDriver riverdriver.Driver[TTx], TTx any](ctx context.Context, q
 		return nil, err
 	}
 	rc := &river.Config{
-		Logger:               discardLogger,
+		Logger:               slog.New(errorsOnly{q.log.With("component", "river").Handler()}),
 		MaxAttempts:          q.cfg.MaxAttempts,
 		JobTimeout:           q.cfg.JobTimeout,
 		RescueStuckJobsAfter: q.cfg.JobTimeout + 15*time.Second,
