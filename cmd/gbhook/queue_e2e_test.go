@@ -161,3 +161,31 @@ func TestCrashLosesNothingSQLite(t *testing.T) {
 func TestCrashLosesNothingPostgres(t *testing.T) {
 	crashTest(t, map[string]string{"GBHOOK_DATABASE_URL": queuetest.Database(t)})
 }
+
+// On SIGTERM serve finishes the running jobs, stops taking new ones and
+// leaves them in the database; the next start runs them, each once.
+func TestShutdownFinishesRunningJobsAndKeepsTheRest(t *testing.T) {
+	g := deliverytest.NewGraph(t)
+	g.SetDelay(1500 * time.Millisecond)
+	env := graphEnv(g)
+	scripts, data := writeScripts(t, spawnScripts), t.TempDir()
+	args := []string{"--workers=2", "--shutdown-timeout=20s"}
+	p := launch(t, scripts, data, env, args...)
+	sendAll(t, []*proc{p}, 0, 6, 6)
+	g.WaitFor(2, 10*time.Second)
+	start := time.Now()
+	p.stop(30 * time.Second)
+	if code := p.cmd.ProcessState.ExitCode(); code != 0 || !strings.Contains(p.logs.String(), `msg=stopped`) {
+		t.Fatalf("exit code %d; logs:\n%s", code, tail(p.logs.String(), 20))
+	}
+	if n := len(g.Requests()); n != 2 {
+		t.Errorf("%d sends by the first process, want the 2 running at SIGTERM: %v\n%s", n, sentCounts(t, g), p.logs)
+	}
+	t.Logf("stopped in %s with 2 jobs running", time.Since(start).Round(time.Millisecond))
+	p2 := launch(t, scripts, data, env, args...)
+	waitDistinct(t, g, 6, time.Minute, p2.logs.String)
+	waitNoJobs(t, p2, time.Minute, "running", "retryable", "available")
+	if c := sentCounts(t, g); len(g.Requests()) != 6 {
+		t.Errorf("sends %v, want each of 6 once", c)
+	}
+}

@@ -61,7 +61,9 @@ func (c *ServeCmd) Run() error {
 	if err := a.load(); err != nil {
 		return printProblems(err)
 	}
-	if err := a.queue.Start(ctx); err != nil {
+	// Not ctx: River cancels running jobs when Start's context ends; the
+	// signal path stops the queue gently instead (serveUntilSignal).
+	if err := a.queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("starting the job workers: %w", err)
 	}
 	go func() {

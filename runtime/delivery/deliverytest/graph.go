@@ -45,9 +45,6 @@ func NewGraph(t testing.TB, replies ...Reply) *Graph {
 
 func (g *Graph) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if d := g.delay.Load(); d > 0 {
-		time.Sleep(time.Duration(d))
-	}
 	g.mu.Lock()
 	g.reqs = append(g.reqs, GraphRequest{Method: r.Method, Path: r.URL.Path,
 		Authorization: r.Header.Get("Authorization"), ContentType: r.Header.Get("Content-Type"), Body: body})
@@ -56,6 +53,9 @@ func (g *Graph) serve(w http.ResponseWriter, r *http.Request) {
 		reply = g.replies[min(n, len(g.replies))-1]
 	}
 	g.mu.Unlock()
+	if d := g.delay.Load(); d > 0 {
+		time.Sleep(time.Duration(d)) // recorded on arrival, answered late
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(reply.Status)
 	_, _ = io.WriteString(w, reply.Body)
