@@ -133,24 +133,27 @@ func crashTest(t *testing.T, env map[string]string) {
 		n, arrived.Round(time.Millisecond), time.Since(restart).Round(time.Millisecond), duplicates(c))
 }
 
-// waitNoJobs waits until `gbhook jobs --state S` lists nothing for each state.
+// waitNoJobs waits until `gbhook jobs --state S` lists nothing for every
+// one of states, in one pass (a job moves between them).
 func waitNoJobs(t *testing.T, p *proc, timeout time.Duration, states ...string) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
-	for _, state := range states {
-		for {
+	for {
+		left := ""
+		for _, state := range states {
 			out, err := p.gbhook(t, "jobs", "--state", state, "--json")
 			if err != nil {
 				t.Fatalf("gbhook jobs: %v\n%s", err, out)
 			}
-			if out == "" {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("jobs still %s after %s:\n%s", state, timeout, out)
-			}
-			time.Sleep(500 * time.Millisecond)
+			left += out
 		}
+		if left == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("jobs still %v after %s:\n%s", states, timeout, left)
+		}
+		time.Sleep(500 * time.Millisecond)
 	}
 }
 
