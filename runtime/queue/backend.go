@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -207,8 +208,10 @@ func (b *riverBackend[TDriver, TTx]) close() { b.ops.close() }
 // sqliteDSN opens path with WAL, a busy timeout and immediate transactions
 // (so that two processes on one file wait instead of failing on upgrade).
 // synchronous=FULL: a 2xx promises the jobs survive a power cut too.
+// The path is a URI path: escaped, so that "#", "?" or "%" in a directory
+// name cannot cut it short.
 func sqliteDSN(path string) string {
-	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 		"&_pragma=synchronous(FULL)&_txlock=immediate"
 }
 

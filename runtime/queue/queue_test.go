@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -296,4 +298,21 @@ func TestConcurrentCommitsGroupedAndDeduplicated(t *testing.T) {
 			t.Errorf("copies stored %d, duplicates %d; %d jobs stored (%v), want 1, 24, 26", stored, dups, len(rows), err)
 		}
 	})
+}
+
+// Regression: a "#" in the data directory's name once cut the database path
+// short (the DSN is a URI), putting gbhook.db beside the directory.
+func TestDataDirWithURICharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a b#c%d?e")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	q, err := Open(context.Background(), Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Close()
+	if _, err := os.Stat(filepath.Join(dir, "gbhook.db")); err != nil {
+		t.Errorf("gbhook.db not in the data directory: %v", err)
+	}
 }
