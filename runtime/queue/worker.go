@@ -74,12 +74,15 @@ func (w *worker) Timeout(*river.Job[spawnArgs]) time.Duration { return w.q.cfg.J
 // timeout, a busy database, or an outbox on a full or read-only disk.
 // Anything else (the script's own errors, permanent delivery errors) is not.
 func transient(err error) bool {
-	var ne net.Error
+	var oe *net.OpError
+	var de *net.DNSError
+	var to interface{ Timeout() bool }
 	var se *sqlite.Error
 	switch {
 	case delivery.IsTransient(err),
 		errors.Is(err, runtime.ErrDeadline), errors.Is(err, context.DeadlineExceeded),
-		errors.As(err, &ne),
+		// Not net.Error: every syscall.Errno satisfies it (EACCES too).
+		errors.As(err, &oe), errors.As(err, &de), errors.As(err, &to) && to.Timeout(),
 		errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EROFS), errors.Is(err, syscall.EDQUOT):
 		return true
 	case errors.As(err, &se):
