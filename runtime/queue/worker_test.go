@@ -17,7 +17,9 @@ import (
 // Which failures a job retries: transient ones, wrapped however deep (a
 // runtime error keeps its builtin's cause); everything else ends the job.
 func TestTransient(t *testing.T) {
-	at := func(err error) error { return &runtime.Error{Pos: lang.Pos{File: "t.bas", Line: 1, Col: 1}, Msg: "x", Err: err} }
+	at := func(err error) error {
+		return &runtime.Error{Pos: lang.Pos{File: "t.bas", Line: 1, Col: 1}, Msg: "x", Err: err}
+	}
 	tests := []struct {
 		name string
 		err  error
