@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/alecthomas/participle/v2/lexer"
 )
@@ -36,33 +38,52 @@ func LoadDirs(dirs []string, table []Builtin) (*Program, error) {
 	return CheckSources(srcs, table)
 }
 
-// readScripts reads the scripts under dir. Symbolic links to files are
-// followed (a Kubernetes ConfigMap mounts its files that way); links to
-// directories are not, so a link loop cannot trap the walk.
+// readScripts reads the scripts under dir. Symbolic links are followed for
+// dir itself and for files (a Kubernetes ConfigMap mounts its files that
+// way); links to directories under it are not, so a link loop cannot trap
+// the walk, and the watcher sees the same tree.
 func readScripts(dir string) ([]Source, error) {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		return nil, &fs.PathError{Op: "read", Path: dir, Err: syscall.ENOTDIR}
+	}
+	fsys := os.DirFS(dir)
 	var srcs []Source
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(fsys, ".", func(rel string, d fs.DirEntry, err error) error {
 		switch {
 		case err != nil:
-			return err
-		case path == dir:
+			return fullPath(dir, err)
+		case rel == ".":
 			return nil
 		case SkipName(d.Name()):
 			if d.IsDir() {
-				return filepath.SkipDir
+				return fs.SkipDir
 			}
 			return nil
 		case d.IsDir() || !IsScriptName(d.Name()):
 			return nil
 		}
-		text, err := os.ReadFile(path)
+		text, err := fs.ReadFile(fsys, rel)
 		if err != nil {
-			return err
+			return fullPath(dir, err)
 		}
-		srcs = append(srcs, Source{Name: path, Text: text})
+		srcs = append(srcs, Source{Name: filepath.Join(dir, filepath.FromSlash(rel)), Text: text})
 		return nil
 	})
 	return srcs, err
+}
+
+// fullPath makes a path error from os.DirFS name its file under dir, as the
+// scripts' positions do.
+func fullPath(dir string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		pe.Path = filepath.Join(dir, filepath.FromSlash(pe.Path))
+	}
+	return err
 }
 
 // IsScriptName reports whether a file name is a script the loader reads: a

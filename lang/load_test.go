@@ -83,9 +83,51 @@ func TestLoadDirsErrorNamesSubdirectoryPath(t *testing.T) {
 func TestLoadDirsMissingDirectory(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "gone")
 	_, err := LoadDirs([]string{dir}, testTable)
-	want := "lstat " + dir + ": no such file or directory"
+	want := "stat " + dir + ": no such file or directory"
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v, want %s", err, want)
+	}
+}
+
+func TestLoadDirsNotADirectory(t *testing.T) {
+	dir := writeTree(t, map[string]string{"a.bas": route("/a")})
+	file := filepath.Join(dir, "a.bas")
+	_, err := LoadDirs([]string{file}, testTable)
+	want := "read " + file + ": not a directory"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}
+
+// A scripts directory reached through a symbolic link, and scripts that are
+// links (as in a Kubernetes ConfigMap), load; a link to a directory under it
+// is not followed (a loop cannot trap the walk).
+func TestLoadDirsSymbolicLinks(t *testing.T) {
+	target := writeTree(t, map[string]string{
+		"..2026_01/v.bas": route("/v"),
+		"team/a.bas":      route("/a"),
+	})
+	for _, l := range [][2]string{{"..2026_01", "..data"}, {"..data/v.bas", "v.bas"}, {".", "team/loop"}} {
+		if err := os.Symlink(l[0], filepath.Join(target, filepath.FromSlash(l[1]))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := filepath.Join(t.TempDir(), "scripts")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	prog, err := LoadDirs([]string{link}, testTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range prog.Handlers {
+		got = append(got, h.Path+" "+h.P.File)
+	}
+	sort.Strings(got)
+	want := []string{"/a " + link + "/team/a.bas", "/v " + link + "/v.bas"}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("handlers %q, want %q", got, want)
 	}
 }
 

@@ -71,14 +71,21 @@ func version(n int) string {
 // a Watcher with cfg's durations until the test ends.
 func start(t *testing.T, cfg timing, files map[string]string) *rig {
 	t.Helper()
-	r := &rig{dir: t.TempDir(), logs: &logBuf{}}
+	dir := t.TempDir()
 	for name, text := range files {
-		path := filepath.Join(r.dir, filepath.FromSlash(name))
+		path := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
 		write(t, path, text)
 	}
+	return startIn(t, dir, cfg)
+}
+
+// startIn serves and watches dir as it is.
+func startIn(t *testing.T, dir string, cfg timing) *rig {
+	t.Helper()
+	r := &rig{dir: dir, logs: &logBuf{}}
 	log := slog.New(slog.NewTextHandler(r.logs, nil))
 	srv := server.New(server.Config{Logger: log})
 	load := func() (Candidate, error) {

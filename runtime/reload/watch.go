@@ -141,8 +141,9 @@ func (s *state) detach() {
 	}
 }
 
-// checkDir runs every poll: while watching, it notices the directory swapped
-// or unmounted without an event; while lost, it looks for the directory.
+// checkDir runs every poll: while watching, it notices the directory gone or
+// replaced without an event (a symbolic link re-pointed, a mount); while
+// lost, it looks for the directory.
 func (s *state) checkDir() {
 	info, err := os.Stat(s.root)
 	if s.fw != nil {
@@ -150,7 +151,8 @@ func (s *state) checkDir() {
 		case err != nil:
 			s.lost(err.Error())
 		case !os.SameFile(info, s.rootInfo):
-			s.lost("replaced by another directory")
+			s.replaced()
+			return
 		default:
 			return
 		}
@@ -158,6 +160,20 @@ func (s *state) checkDir() {
 	if err == nil {
 		s.reattach()
 	}
+}
+
+// replaced moves the watch to the directory now at the path. Nothing was
+// lost, so it is a warning; the new directory may hold anything.
+func (s *state) replaced() {
+	s.detach()
+	s.stopTimers()
+	s.log.Warn("scripts directory replaced; watching the new one", "dir", s.root)
+	if err := s.attach(); err != nil {
+		s.lost(err.Error())
+		s.lastAttachErr = err.Error()
+		return
+	}
+	s.changed()
 }
 
 // event reacts to one fsnotify event.

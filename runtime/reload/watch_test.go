@@ -170,6 +170,46 @@ func TestDirectoryDeletedAndRecreated(t *testing.T) {
 	r.waitBody(t, 5*time.Second, "/v", "3")
 }
 
+// A deploy that re-points a symbolic link to the scripts directory sends no
+// event for the directory: the poll notices, and the new release goes live.
+func TestSymlinkedDirectoryRepointed(t *testing.T) {
+	base := t.TempDir()
+	for i, rel := range []string{"rel1", "rel2"} {
+		if err := os.Mkdir(filepath.Join(base, rel), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(base, rel, "v.bas"), version(i+1))
+	}
+	link := filepath.Join(base, "scripts")
+	if err := os.Symlink("rel1", link); err != nil {
+		t.Fatal(err)
+	}
+	r := startIn(t, link, fast)
+	r.waitBody(t, time.Second, "/v", "1")
+	if err := os.Symlink("rel2", link+".new"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(link+".new", link); err != nil {
+		t.Fatal(err)
+	}
+	r.waitBody(t, 5*time.Second, "/v", "2")
+	r.waitLog(t, `level=WARN msg="scripts directory replaced; watching the new one"`)
+	write(t, filepath.Join(base, "rel2", "v.bas"), version(3))
+	r.waitBody(t, 5*time.Second, "/v", "3")
+}
+
+// A subdirectory renamed inside the tree is watched under its new name.
+func TestSubdirectoryRenamedInsideTheTree(t *testing.T) {
+	x := func(body string) string { return "ON WEBHOOK GET TO \"/x\" DO\n  PRINT \"" + body + "\"\nEND ON\n" }
+	r := start(t, fast, map[string]string{"team/deep/x.bas": x("x1")})
+	if err := os.Rename(filepath.Join(r.dir, "team"), filepath.Join(r.dir, "crew")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	write(t, filepath.Join(r.dir, "crew", "deep", "x.bas"), x("x2"))
+	r.waitBody(t, 5*time.Second, "/x", "x2")
+}
+
 // A directory missing when the watch starts is logged and waited for.
 func TestDirectoryMissingAtStart(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "later")
