@@ -110,7 +110,9 @@ func (w *Watcher) Run(ctx context.Context) error {
 		case <-s.debounce.C:
 			s.load(true)
 		case <-s.settle.C:
-			s.commitPending()
+			// Load again rather than commit the held program: a save whose
+			// event is not read yet is on disk already.
+			s.load(false)
 		case <-w.reload:
 			s.log.Info("reloading scripts on request", "dir", s.root)
 			s.resync()
@@ -120,7 +122,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 }
 
 // load prepares a candidate and commits it, or, when it removes routes and
-// settle is allowed, holds it for the settle time.
+// settle is allowed, holds off for the settle time.
 func (s *state) load(settle bool) {
 	s.stopTimers()
 	c, err := s.w.Load()
@@ -130,20 +132,13 @@ func (s *state) load(settle bool) {
 	}
 	removed := RemovedRoutes(s.serving, c.Program)
 	if settle && len(removed) > 0 {
-		s.pending = &c
+		s.holding = true
 		s.settle.Reset(s.settleFor)
 		s.log.Info("save removes routes; waiting before it goes live",
 			"dir", s.root, "routes", strings.Join(removed, ", "), "settle", s.settleFor)
 		return
 	}
 	s.commit(c)
-}
-
-func (s *state) commitPending() {
-	if c := s.pending; c != nil {
-		s.pending = nil
-		s.commit(*c)
-	}
 }
 
 func (s *state) commit(c Candidate) {

@@ -23,7 +23,7 @@ type state struct {
 	poll                   time.Duration
 	debounce, settle       *time.Timer
 	serving                *lang.Program
-	pending                *Candidate // held during the settle
+	holding                bool // a removal waits for the settle
 	fw                     *fsnotify.Watcher
 	rootInfo               os.FileInfo // what fw watches, to notice a swap
 	dirs                   map[string]bool
@@ -62,13 +62,13 @@ func (s *state) channels() (<-chan fsnotify.Event, <-chan error) {
 func (s *state) stopTimers() {
 	s.debounce.Stop()
 	s.settle.Stop()
-	s.pending = nil
+	s.holding = false
 }
 
 // changed starts (or restarts) the debounce. A change during the settle
-// drops the held candidate: the next load starts from the new state.
+// cancels it: the next load starts from the new state.
 func (s *state) changed() {
-	if s.pending != nil {
+	if s.holding {
 		s.log.Info("scripts changed again while waiting; starting over", "dir", s.root)
 	}
 	s.stopTimers()
