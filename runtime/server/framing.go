@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"net"
 	"net/http"
 	"strings"
@@ -32,13 +33,18 @@ type head struct {
 	last           bool // the scanner cannot follow the body: close after this request
 }
 
-// framingListener wraps every accepted connection in a framedConn.
+// framingListener wraps every accepted connection in a framedConn, except
+// TLS ones: net/http must see a *tls.Conn to fill Request.TLS. (gbhook
+// serves plain HTTP; TLS ends at a proxy.)
 type framingListener struct{ net.Listener }
 
 func (l framingListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err
+	}
+	if _, ok := c.(*tls.Conn); ok {
+		return c, nil
 	}
 	return &framedConn{Conn: c}, nil
 }

@@ -1,10 +1,15 @@
 package server
 
 import (
+	"context"
+	"crypto/tls"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gbhook/gbhook/runtime"
 	"github.com/gbhook/gbhook/runtime/signature"
@@ -148,5 +153,57 @@ func TestTrustedPeerAddressForms(t *testing.T) {
 	}
 	if (&Config{}).fromTrustedProxy(&http.Request{RemoteAddr: "10.1.2.3:1"}) {
 		t.Error("no TrustProxy trusted a peer")
+	}
+}
+
+// Over TLS, the signed URL is https:// + Host, with no proxy involved; a
+// spoofed X-Forwarded-Proto cannot turn it back to http.
+func TestTLSConnectionSignsHTTPS(t *testing.T) {
+	certs := httptest.NewTLSServer(http.NotFoundHandler()) // for its certificate and client
+	defer certs.Close()
+	h := newHarness(t, Config{Getenv: env(TwilioSecretEnv, token)}, signedSrc, runtime.Options{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- h.srv.Serve(tls.NewListener(ln, certs.TLS.Clone())) }()
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = h.srv.Shutdown(ctx)
+		<-done
+	}()
+	addr := ln.Addr().String()
+	tests := []struct {
+		name, signedFor, xfp string
+		status               int
+	}{
+		{"signed for https", "https://" + addr + "/voice?x=1", "", 200},
+		{"signed for http", "http://" + addr + "/voice?x=1", "", 403},
+		{"spoofed X-Forwarded-Proto http", "http://" + addr + "/voice?x=1", "http", 403},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := http.NewRequest("POST", "https://"+addr+"/voice?x=1", strings.NewReader(formBody))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			params, _ := url.ParseQuery(formBody)
+			r.Header.Set("X-Twilio-Signature", signature.TwilioSign(token, tc.signedFor, params))
+			if tc.xfp != "" {
+				r.Header.Set("X-Forwarded-Proto", tc.xfp)
+			}
+			resp, err := certs.Client().Do(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			readAll(resp)
+			resp.Body.Close()
+			if resp.StatusCode != tc.status {
+				t.Errorf("got %d, want %d", resp.StatusCode, tc.status)
+			}
+		})
 	}
 }
