@@ -20,6 +20,7 @@ import (
 	"github.com/gbhook/gbhook/runtime/delivery"
 	"github.com/gbhook/gbhook/runtime/reload"
 	httpserver "github.com/gbhook/gbhook/runtime/server"
+	"github.com/gbhook/gbhook/runtime/signature"
 )
 
 // ServeCmd is `gbhook serve`.
@@ -31,6 +32,7 @@ type ServeCmd struct {
 	HandlerTimeout time.Duration `help:"Deadline of one handler run." default:"10s" env:"GBHOOK_HANDLER_TIMEOUT"`
 	MaxSteps       int           `help:"Step budget of one handler run (runtime.DefaultMaxSteps)." default:"10000000" env:"GBHOOK_MAX_STEPS"`
 	PublicURL      string        `help:"Public base URL Twilio calls (it signs this URL), e.g. https://hooks.example.com." env:"GBHOOK_PUBLIC_URL"`
+	TrustProxy     string        `help:"Proxies (CIDRs or IPs, comma-separated) whose X-Forwarded-Proto and X-Forwarded-Host are believed." env:"GBHOOK_TRUST_PROXY"`
 }
 
 // shutdownTimeout bounds the drain of in-flight requests and of SPAWNed jobs.
@@ -40,12 +42,20 @@ const shutdownTimeout = 30 * time.Second
 // save and on SIGHUP, and on SIGINT/SIGTERM drains requests and then the spawn
 // queue.
 func (c *ServeCmd) Run() error {
+	publicURL, err := signature.ParsePublicURL(c.PublicURL)
+	if err != nil {
+		return fmt.Errorf("--public-url %w", err)
+	}
+	trust, err := httpserver.ParseTrustProxy(c.TrustProxy)
+	if err != nil {
+		return fmt.Errorf("--trust-proxy: %w", err)
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a, err := newApp(appConfig{
 		Dirs: []string{c.Scripts}, Data: c.Data, Getenv: os.Getenv, Logger: log,
-		Server: httpserver.Config{PublicURL: strings.TrimSuffix(c.PublicURL, "/"), MaxBody: int64(c.MaxBody),
+		Server: httpserver.Config{PublicURL: publicURL, TrustProxy: trust, MaxBody: int64(c.MaxBody),
 			HandlerTimeout: c.HandlerTimeout},
 		MaxSteps: c.MaxSteps,
 	})

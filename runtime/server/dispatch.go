@@ -42,7 +42,11 @@ func (s *Server) dispatch(c echo.Context) error {
 	if t == nil {
 		return plain(c, http.StatusNotFound, msgNotFound)
 	}
-	e, params, allow, found := t.match(r.Method, r.URL.EscapedPath())
+	method := r.Method
+	if method == http.MethodHead {
+		method = http.MethodGet // HEAD answers as GET would, without the body
+	}
+	e, params, allow, found := t.match(method, r.URL.EscapedPath())
 	switch {
 	case !found:
 		return plain(c, http.StatusNotFound, msgNotFound)
@@ -104,8 +108,13 @@ func (s *Server) run(c echo.Context, m *runtime.Machine, e *entry, req *runtime.
 		if errors.Is(err, errPanic) {
 			status = http.StatusInternalServerError
 		}
+		level := slog.LevelError
+		if status == http.StatusBadRequest {
+			level = slog.LevelWarn // the client's fault, not ours
+		}
 		// A runtime error prints as file:line:col: message; safe to log.
-		log.Error("handler failed", "route", e.h.RouteString(), "status", status, "err", err.Error())
+		log.Log(c.Request().Context(), level, "handler failed",
+			"route", e.h.RouteString(), "status", status, "err", err.Error())
 		return plain(c, status, errorBody(status))
 	}
 	writeResponse(c, resp)
@@ -137,7 +146,8 @@ func errorBody(status int) string {
 	}
 }
 
-// writeResponse sends the buffered response: script headers, status, body.
+// writeResponse sends the buffered response: script headers, status, body
+// (none for HEAD, but the Content-Length GET would have).
 func writeResponse(c echo.Context, resp *runtime.Response) {
 	h := c.Response().Header()
 	for k, vs := range resp.Header {
@@ -145,7 +155,7 @@ func writeResponse(c echo.Context, resp *runtime.Response) {
 	}
 	h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
 	c.Response().WriteHeader(resp.Status)
-	if len(resp.Body) > 0 {
+	if len(resp.Body) > 0 && c.Request().Method != http.MethodHead {
 		_, _ = c.Response().Write(resp.Body)
 	}
 }
@@ -167,10 +177,16 @@ func (s *Server) enqueue(c echo.Context, log *slog.Logger, jobs []runtime.Job) {
 	}
 }
 
-// plain answers one short plain-text line.
+// plain answers one short plain-text line (for HEAD, only its headers).
 func plain(c echo.Context, status int, msg string) error {
 	h := c.Response().Header()
 	h.Set("Content-Type", "text/plain; charset=utf-8")
 	h.Set("X-Content-Type-Options", "nosniff")
-	return c.String(status, msg)
+	h.Set("Content-Length", strconv.Itoa(len(msg)))
+	c.Response().WriteHeader(status)
+	if c.Request().Method == http.MethodHead {
+		return nil
+	}
+	_, err := c.Response().Write([]byte(msg))
+	return err
 }

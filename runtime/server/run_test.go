@@ -56,7 +56,7 @@ func TestRuntimeErrors(t *testing.T) {
 			r := req("POST", "/form", "a=%zz")
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			return r
-		}, 400, "bad request", `msg="handler failed" .*status=400 err="t\.bas:15:`},
+		}, 400, "bad request", `level=WARN msg="handler failed" .*status=400 err="t\.bas:15:`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
