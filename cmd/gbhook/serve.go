@@ -19,6 +19,7 @@ import (
 	"github.com/gbhook/gbhook/runtime"
 	"github.com/gbhook/gbhook/runtime/delivery"
 	"github.com/gbhook/gbhook/runtime/reload"
+	"github.com/gbhook/gbhook/runtime/secret"
 	httpserver "github.com/gbhook/gbhook/runtime/server"
 )
 
@@ -85,7 +86,8 @@ type app struct {
 }
 
 func newApp(c appConfig) (*app, error) {
-	mailer, wa, llm, err := delivery.FromEnv(delivery.Config{Getenv: c.Getenv, DataDir: c.Data})
+	mailer, wa, llm, err := delivery.FromEnv(delivery.Config{Getenv: c.Getenv, DataDir: c.Data,
+		Redact: secret.NewRedactor(c.Getenv).Redact})
 	if err != nil {
 		return nil, err
 	}

@@ -23,9 +23,10 @@ type HTTPLLM struct {
 	apiKey   string
 	timeout  time.Duration
 	client   *http.Client
+	redact   func(string) string
 }
 
-func newHTTPLLM(baseURL, model, apiKey string, timeout time.Duration) (*HTTPLLM, error) {
+func newHTTPLLM(baseURL, model, apiKey string, timeout time.Duration, redact func(string) string) (*HTTPLLM, error) {
 	if _, err := parseHTTPURL(baseURL); err != nil {
 		return nil, fmt.Errorf("delivery: GBHOOK_LLM_URL: %w", err)
 	}
@@ -37,7 +38,8 @@ func newHTTPLLM(baseURL, model, apiKey string, timeout time.Duration) (*HTTPLLM,
 	if !strings.HasSuffix(endpoint, chatCompletionsPath) {
 		endpoint += chatCompletionsPath
 	}
-	return &HTTPLLM{endpoint: endpoint, model: model, apiKey: apiKey, timeout: timeout, client: newHTTPClient()}, nil
+	return &HTTPLLM{endpoint: endpoint, model: model, apiKey: apiKey, timeout: timeout, client: newHTTPClient(),
+		redact: redact}, nil
 }
 
 type chatMessage struct {
@@ -115,9 +117,9 @@ func (l *HTTPLLM) answer(status int, raw []byte) (string, error) {
 	return cr.Choices[0].Message.Content, nil
 }
 
-// errorf prefixes "llm: " and keeps the API key out of the text.
+// errorf prefixes "llm: " and keeps secrets out of the text.
 func (l *HTTPLLM) errorf(format string, args ...any) error {
-	return &redactedError{prefix: "llm: ", err: fmt.Errorf(format, args...), secret: l.apiKey}
+	return &redactedError{prefix: "llm: ", err: fmt.Errorf(format, args...), redact: l.redact}
 }
 
 // unconfiguredLLM is what FromEnv returns without GBHOOK_LLM_URL: scripts still load, and the first LLM call says
