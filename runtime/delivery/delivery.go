@@ -107,7 +107,7 @@ func mailerFromEnv(c Config, env func(string) string) (Mailer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &OutboxMailer{dir: dir, from: from}, nil
+	return &outboxMailer{dir: dir, from: from}, nil
 }
 
 func whatsAppFromEnv(c Config, env func(string) string) (WhatsApp, error) {
@@ -125,7 +125,7 @@ func whatsAppFromEnv(c Config, env func(string) string) (WhatsApp, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &OutboxWhatsApp{dir: dir}, nil
+	return &outboxWhatsApp{dir: dir}, nil
 }
 
 func llmFromEnv(c Config, env func(string) string) (LLM, error) {
@@ -165,7 +165,17 @@ type TransientError struct {
 	Err     error
 }
 
-func (e *TransientError) Error() string { return e.Err.Error() + " (transient)" }
+// Error reads the cause and "(transient)"; the zero value reads "delivery: temporary failure (transient)".
+func (e *TransientError) Error() string {
+	if e.Err == nil {
+		service := e.Service
+		if service == "" {
+			service = "delivery"
+		}
+		return service + ": temporary failure (transient)"
+	}
+	return e.Err.Error() + " (transient)"
+}
 
 func (e *TransientError) Unwrap() error { return e.Err }
 

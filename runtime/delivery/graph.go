@@ -63,8 +63,8 @@ func graphTransient(code, status int, hasCode bool) bool {
 	return false
 }
 
-// GraphWhatsApp sends text messages with the WhatsApp Cloud API.
-type GraphWhatsApp struct {
+// graphWhatsApp sends text messages with the WhatsApp Cloud API.
+type graphWhatsApp struct {
 	endpoint string // {WHATSAPP_API_URL}/{phone_number_id}/messages
 	host     string
 	token    string
@@ -73,7 +73,7 @@ type GraphWhatsApp struct {
 	redact   func(string) string
 }
 
-func newGraphWhatsApp(token, phoneID, apiURL string, timeout time.Duration, redact func(string) string) (*GraphWhatsApp, error) {
+func newGraphWhatsApp(token, phoneID, apiURL string, timeout time.Duration, redact func(string) string) (*graphWhatsApp, error) {
 	if apiURL == "" {
 		apiURL = DefaultGraphAPIURL
 	}
@@ -82,12 +82,12 @@ func newGraphWhatsApp(token, phoneID, apiURL string, timeout time.Duration, reda
 		return nil, fmt.Errorf("delivery: WHATSAPP_API_URL: %w", err)
 	}
 	endpoint := strings.TrimRight(apiURL, "/") + "/" + url.PathEscape(phoneID) + "/messages"
-	return &GraphWhatsApp{endpoint: endpoint, host: u.Host, token: token, timeout: timeout,
+	return &graphWhatsApp{endpoint: endpoint, host: u.Host, token: token, timeout: timeout,
 		client: newHTTPClient(), redact: redact}, nil
 }
 
 // SendText posts one text message. where names the host and the new message's wamid.
-func (g *GraphWhatsApp) SendText(ctx context.Context, to, text string) (string, error) {
+func (g *graphWhatsApp) SendText(ctx context.Context, to, text string) (string, error) {
 	where := "whatsapp " + g.host
 	body, err := textRequestBody(to, text)
 	if err != nil {
@@ -118,7 +118,7 @@ func (g *GraphWhatsApp) SendText(ctx context.Context, to, text string) (string, 
 	return strings.TrimSpace(where + " " + id), nil
 }
 
-func (g *GraphWhatsApp) readError(err error) error {
+func (g *graphWhatsApp) readError(err error) error {
 	e := &redactedError{prefix: "whatsapp: reading response: ", err: err, redact: g.redact}
 	if errors.Is(err, errTooLarge) {
 		return e

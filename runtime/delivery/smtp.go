@@ -14,9 +14,9 @@ import (
 	gomail "github.com/wneessen/go-mail"
 )
 
-// SMTPMailer sends mail through an SMTP server with go-mail. A new connection is made for every message, which keeps
+// smtpMailer sends mail through an SMTP server with go-mail. A new connection is made for every message, which keeps
 // the type trivially safe for concurrent use and suits the low volume of webhook handlers.
-type SMTPMailer struct {
+type smtpMailer struct {
 	host     string
 	port     int
 	policy   gomail.TLSPolicy
@@ -34,8 +34,8 @@ const (
 	implicitTLSPort = 465 // SMTPS, RFC 8314 §3.3: SMTP_TLS defaults to implicit on it
 )
 
-func newSMTPMailer(env func(string) string, from string, c Config) (*SMTPMailer, error) {
-	s := &SMTPMailer{host: env("SMTP_HOST"), port: defaultSMTPPort, from: from, timeout: c.Timeout,
+func newSMTPMailer(env func(string) string, from string, c Config) (*smtpMailer, error) {
+	s := &smtpMailer{host: env("SMTP_HOST"), port: defaultSMTPPort, from: from, timeout: c.Timeout,
 		username: env("SMTP_USERNAME"), password: env("SMTP_PASSWORD")}
 	s.redact = c.redactor(s.password)
 	if p := env("SMTP_PORT"); p != "" {
@@ -69,10 +69,10 @@ func newSMTPMailer(env func(string) string, from string, c Config) (*SMTPMailer,
 }
 
 // Addr is the server's host:port.
-func (s *SMTPMailer) Addr() string { return net.JoinHostPort(s.host, strconv.Itoa(s.port)) }
+func (s *smtpMailer) Addr() string { return net.JoinHostPort(s.host, strconv.Itoa(s.port)) }
 
 // SendMail sends m within the configured timeout (or ctx's deadline, if sooner).
-func (s *SMTPMailer) SendMail(ctx context.Context, m Mail) (string, error) {
+func (s *smtpMailer) SendMail(ctx context.Context, m Mail) (string, error) {
 	where := "smtp " + s.Addr()
 	msg, err := buildMsg(s.from, m)
 	if err != nil {
@@ -102,7 +102,7 @@ func smtpTLSConfig(base *tls.Config, host string) *tls.Config {
 	return c
 }
 
-func (s *SMTPMailer) client(ctx context.Context) (*gomail.Client, error) {
+func (s *smtpMailer) client(ctx context.Context) (*gomail.Client, error) {
 	opts := []gomail.Option{
 		gomail.WithPort(s.port),
 		gomail.WithTimeout(s.timeout),
@@ -122,7 +122,7 @@ func (s *SMTPMailer) client(ctx context.Context) (*gomail.Client, error) {
 }
 
 // implicitTLS is the configuration the dialer handshakes with, or nil for a plain connection.
-func (s *SMTPMailer) implicitTLS() *tls.Config {
+func (s *smtpMailer) implicitTLS() *tls.Config {
 	if s.implicit {
 		return s.tls
 	}
@@ -153,7 +153,7 @@ func closeOnDone(sendCtx context.Context, tlsConf *tls.Config) gomail.DialContex
 }
 
 // wrap names the server, keeps the password out of the text and marks network trouble as transient.
-func (s *SMTPMailer) wrap(ctx context.Context, err error) error {
+func (s *smtpMailer) wrap(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		// The connection was closed under go-mail, whose own error then says little.
 		err = fmt.Errorf("%w: %w", ctx.Err(), err)

@@ -147,7 +147,7 @@ func TestSMTPTLSModeFromEnv(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := m.(*SMTPMailer)
+			s := m.(*smtpMailer)
 			if s.implicit != tc.wantImplicit || s.tls.ServerName != "mail.example.com" || s.tls.RootCAs != nil {
 				t.Errorf("implicit = %v, TLS server name %q, roots %v; want implicit %v, mail.example.com, system roots",
 					s.implicit, s.tls.ServerName, s.tls.RootCAs, tc.wantImplicit)
