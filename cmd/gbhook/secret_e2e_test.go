@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/base64"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -39,5 +41,29 @@ func TestEchoedSMTPPasswordNotLogged(t *testing.T) {
 		if strings.Contains(logs, form) {
 			t.Errorf("logs hold the SMTP password as %q:\n%s", form, logs)
 		}
+	}
+}
+
+// TestSMTPImplicitTLSEndToEnd: with SMTP_TLS=implicit the binary speaks TLS
+// from the first byte and verifies the server against the system's roots
+// (here the test's certificate, through SSL_CERT_FILE).
+func TestSMTPImplicitTLSEndToEnd(t *testing.T) {
+	mail := deliverytest.NewSMTPTLS(t, "gbhook", smtpPass)
+	certFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(certFile, mail.CertPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServe(t, map[string]string{
+		"TWILIO_AUTH_TOKEN": twilioToken, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": mail.Port,
+		"SMTP_TLS": "implicit", "SMTP_USERNAME": "gbhook", "SMTP_PASSWORD": smtpPass, "SSL_CERT_FILE": certFile,
+		"MAIL_FROM": "gbhook@example.com", "NOTIFY_EMAIL": "owner@example.com",
+	})
+	out, err := srv.simulate(t, nil, "twilio-gather", "--digits", "482913")
+	if err != nil {
+		t.Fatalf("simulate: %v\n%s\nlogs:\n%s", err, out, srv.logs)
+	}
+	got := mail.WaitFor(1, 5*time.Second)
+	if len(got) != 1 || got[0].AuthUser != "gbhook" || got[0].To[0] != "owner@example.com" {
+		t.Fatalf("SMTP server received %+v, want one mail to owner@example.com; logs:\n%s", got, srv.logs)
 	}
 }

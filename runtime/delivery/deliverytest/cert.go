@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"math/big"
 	"net"
 	"testing"
@@ -14,8 +15,9 @@ import (
 )
 
 // selfSigned makes a certificate for 127.0.0.1, valid for a day, and returns
-// a server configuration that presents it and a client one that trusts it.
-func selfSigned(t testing.TB) (server, client *tls.Config) {
+// a server configuration that presents it, a client one that trusts it, and
+// the certificate as PEM (for SSL_CERT_FILE).
+func selfSigned(t testing.TB) (server, client *tls.Config, certPEM []byte) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -44,5 +46,6 @@ func selfSigned(t testing.TB) (server, client *tls.Config) {
 	roots.AddCert(cert)
 	server = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}},
 		MinVersion: tls.VersionTLS12}
-	return server, &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	return server, &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}, certPEM
 }

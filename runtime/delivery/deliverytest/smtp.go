@@ -30,6 +30,7 @@ type SMTP struct {
 	Port       string
 	User, Pass string      // when User is set, MAIL requires AUTH PLAIN
 	ClientTLS  *tls.Config // trusts the server's certificate; nil for a plain server
+	CertPEM    []byte      // the server's self-signed certificate, for a child process's SSL_CERT_FILE
 
 	mu        sync.Mutex
 	msgs      []Mail
@@ -63,9 +64,9 @@ func NewSMTP(t testing.TB, user, pass string) *SMTP {
 // a new self-signed certificate for 127.0.0.1 that ClientTLS trusts.
 func NewSMTPTLS(t testing.TB, user, pass string) *SMTP {
 	t.Helper()
-	serverConf, clientConf := selfSigned(t)
+	serverConf, clientConf, certPEM := selfSigned(t)
 	s := newSMTP(t, user, pass, serverConf)
-	s.ClientTLS = clientConf
+	s.ClientTLS, s.CertPEM = clientConf, certPEM
 	return s
 }
 
