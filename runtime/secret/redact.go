@@ -55,31 +55,37 @@ func (r *Redactor) Redact(s string) string {
 	if r == nil || len(r.secrets) == 0 {
 		return s
 	}
-	s = r.redactBase64(s)
+	s = r.redactBase64(s, base64.RawStdEncoding, '+', '/')
+	s = r.redactBase64(s, base64.RawURLEncoding, '-', '_')
 	for _, f := range r.forms {
 		s = strings.ReplaceAll(s, f, Redacted)
 	}
 	return s
 }
 
-// redactBase64 replaces each run of base64 characters whose decoding, from
-// any of the four alignments, holds a secret.
-func (r *Redactor) redactBase64(s string) string {
+// redactBase64 replaces each run of enc's alphabet (letters, digits, c62 and
+// c63, then any padding) whose decoding, from any of the four alignments,
+// holds a secret.
+func (r *Redactor) redactBase64(s string, enc *base64.Encoding, c62, c63 byte) string {
+	in := func(c byte) bool {
+		return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == c62 || c == c63
+	}
 	var b strings.Builder
 	last := 0
 	for i := 0; i < len(s); {
-		if !isBase64Char(s[i]) {
+		if !in(s[i]) {
 			i++
 			continue
 		}
 		j := i
-		for j < len(s) && isBase64Char(s[j]) {
+		for j < len(s) && in(s[j]) {
 			j++
 		}
+		run := s[i:j]
 		for j < len(s) && s[j] == '=' {
 			j++
 		}
-		if r.decodesToSecret(s[i:j]) {
+		if r.decodesToSecret(run, enc) {
 			b.WriteString(s[last:i])
 			b.WriteString(Redacted)
 			last = j
@@ -93,38 +99,23 @@ func (r *Redactor) redactBase64(s string) string {
 	return b.String()
 }
 
-func (r *Redactor) decodesToSecret(run string) bool {
-	run = strings.TrimRight(run, "=")
+func (r *Redactor) decodesToSecret(run string, enc *base64.Encoding) bool {
 	for off := 0; off < 4 && len(run)-off >= 2; off++ {
 		part := run[off:]
-		part = part[:len(part)-len(part)%4+keepTail(len(part)%4)]
-		for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
-			dec, err := enc.DecodeString(part)
-			if err != nil {
-				continue
-			}
-			for _, sec := range r.secrets {
-				if bytes.Contains(dec, sec) {
-					return true
-				}
+		if len(part)%4 == 1 {
+			part = part[:len(part)-1] // a lone last character encodes no byte
+		}
+		dec, err := enc.DecodeString(part)
+		if err != nil {
+			continue
+		}
+		for _, sec := range r.secrets {
+			if bytes.Contains(dec, sec) {
+				return true
 			}
 		}
 	}
 	return false
-}
-
-// keepTail keeps a trailing partial group that still decodes (2 or 3
-// characters) and drops a lone one, which no encoder produces.
-func keepTail(n int) int {
-	if n == 1 {
-		return 0
-	}
-	return n
-}
-
-func isBase64Char(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
-		c == '+' || c == '/' || c == '-' || c == '_'
 }
 
 // lowerHexEscapes spells percent escapes in lower case (%2f), as some
