@@ -6,7 +6,7 @@ import (
 )
 
 // Dump renders a checked program as indented S-expressions: a stable text form
-// for golden tests and for `gbhook check -dump`.
+// for the golden tests (no command prints it).
 func Dump(p *Program) string {
 	var b strings.Builder
 	for _, f := range p.Files {

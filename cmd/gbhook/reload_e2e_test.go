@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/gbhook/gbhook/internal/testlog"
+
 	"io"
 	"net/http"
 	"os"
@@ -18,7 +20,7 @@ func TestServeReloadsOnSIGHUP(t *testing.T) {
 	scripts := t.TempDir()
 	script := func(n string) string { return "ON WEBHOOK GET TO \"/v\" DO\n  PRINT \"" + n + "\"\nEND ON\n" }
 	writeFile(t, filepath.Join(scripts, "v.bas"), script("1"))
-	addr, logs := freeAddr(t), &syncBuffer{}
+	addr, logs := freeAddr(t), &testlog.Buffer{}
 	cmd := exec.Command(binary, "serve")
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 		"GBHOOK_ADDR=" + addr, "GBHOOK_SCRIPTS=" + scripts, "GBHOOK_DATA=" + t.TempDir()}
@@ -75,7 +77,7 @@ func writeFile(t *testing.T, path, text string) {
 }
 
 // waitGet waits up to 10 s for GET path to answer 200 with body want.
-func waitGet(t *testing.T, addr, path, want string, logs *syncBuffer) {
+func waitGet(t *testing.T, addr, path, want string, logs *testlog.Buffer) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -95,7 +97,7 @@ func waitGet(t *testing.T, addr, path, want string, logs *syncBuffer) {
 }
 
 // waitLogs waits up to 10 s for n occurrences of s in the logs.
-func waitLogs(t *testing.T, logs *syncBuffer, s string, n int) {
+func waitLogs(t *testing.T, logs *testlog.Buffer, s string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for strings.Count(logs.String(), s) < n {

@@ -19,13 +19,14 @@ import (
 	"github.com/gbhook/gbhook/runtime"
 	"github.com/gbhook/gbhook/runtime/delivery"
 	"github.com/gbhook/gbhook/runtime/reload"
+	"github.com/gbhook/gbhook/runtime/secret"
 	httpserver "github.com/gbhook/gbhook/runtime/server"
 	"github.com/gbhook/gbhook/runtime/signature"
 )
 
 // ServeCmd is `gbhook serve`.
 type ServeCmd struct {
-	Scripts        string        `help:"Directory of .bas scripts." default:"./scripts" env:"GBHOOK_SCRIPTS" type:"existingdir"`
+	Scripts        string        `help:"Directory of .bas scripts." default:"./scripts" env:"GBHOOK_SCRIPTS"`
 	Addr           string        `help:"Listen address." default:"127.0.0.1:3000" env:"GBHOOK_ADDR"`
 	Data           string        `help:"Data directory (the development outbox)." default:"./data" env:"GBHOOK_DATA"`
 	MaxBody        byteSize      `help:"Largest request body (e.g. 4MiB, 512KiB, 1000000)." default:"4MiB" env:"GBHOOK_MAX_BODY"`
@@ -42,13 +43,16 @@ const shutdownTimeout = 30 * time.Second
 // save and on SIGHUP, and on SIGINT/SIGTERM drains requests and then the spawn
 // queue.
 func (c *ServeCmd) Run() error {
+	if err := c.validate(); err != nil {
+		return err
+	}
 	publicURL, err := signature.ParsePublicURL(c.PublicURL)
 	if err != nil {
-		return fmt.Errorf("--public-url %w", err)
+		return usagef("--public-url %v", err)
 	}
 	trust, err := httpserver.ParseTrustProxy(c.TrustProxy)
 	if err != nil {
-		return fmt.Errorf("--trust-proxy: %w", err)
+		return usagef("--trust-proxy: %v", err)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -63,7 +67,7 @@ func (c *ServeCmd) Run() error {
 		return err
 	}
 	if err := a.load(); err != nil {
-		return printProblems(err)
+		return printProblems(os.Stderr, err, "; not serving")
 	}
 	w := &reload.Watcher{Dir: c.Scripts, Load: a.prepare, Serving: a.srv.Machine().Program(), Logger: log}
 	go func() {
@@ -96,7 +100,8 @@ type app struct {
 }
 
 func newApp(c appConfig) (*app, error) {
-	mailer, wa, llm, err := delivery.FromEnv(delivery.Config{Getenv: c.Getenv, DataDir: c.Data})
+	mailer, wa, llm, err := delivery.FromEnv(delivery.Config{Getenv: c.Getenv, DataDir: c.Data,
+		Redact: secret.NewRedactor(c.Getenv).Redact})
 	if err != nil {
 		return nil, err
 	}
@@ -183,19 +188,6 @@ type queueSpawner struct{ q *builtins.InProcess }
 
 func (s queueSpawner) Spawn(ctx context.Context, job runtime.Job) error {
 	return s.q.Enqueue(ctx, []runtime.Job{job})
-}
-
-// printProblems reports a failed first load, one problem a line, and exits 1.
-func printProblems(err error) error {
-	var list lang.ErrorList
-	if !errors.As(err, &list) {
-		return err
-	}
-	for _, e := range list {
-		fmt.Fprintln(os.Stderr, e.Error())
-	}
-	fmt.Fprintf(os.Stderr, "%d problem(s); not serving\n", len(list))
-	return exitError(1)
 }
 
 // byteSize is a --max-body value: a number of bytes with an optional unit

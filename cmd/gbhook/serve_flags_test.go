@@ -45,8 +45,8 @@ func TestServeRefusesBadURLFlags(t *testing.T) {
 				t.Fatalf("serve did not refuse; stderr:\n%s", stderr.String())
 			}
 			var exit *exec.ExitError
-			if !errors.As(err, &exit) || exit.ExitCode() != 1 {
-				t.Errorf("exit: %v, want status 1", err)
+			if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+				t.Errorf("exit: %v, want status 2", err)
 			}
 			if stderr.String() != tc.want || stdout.String() != "" {
 				t.Errorf("stderr %q, stdout %q; want stderr %q", stderr.String(), stdout.String(), tc.want)
