@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/gbhook/gbhook/internal/testlog"
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
