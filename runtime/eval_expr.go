@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/gbhook/gbhook/lang"
 )
@@ -173,13 +174,13 @@ func (c *compiler) binary(e *lang.Binary) (cexpr, error) {
 			if err != nil {
 				return nil, err
 			}
-			return apply(&pos, a, b)
+			return apply(th, &pos, a, b)
 		}
 	}
 	return fold(cexpr{fn: fn}, l, r), nil
 }
 
-type opFn func(p *lang.Pos, a, b Value) (Value, error)
+type opFn func(th *Thread, p *lang.Pos, a, b Value) (Value, error)
 
 // binOp picks an operator's implementation once, at load time.
 func binOp(op lang.Op) opFn {
@@ -187,27 +188,56 @@ func binOp(op lang.Op) opFn {
 	case lang.OpAdd:
 		return opAdd
 	case lang.OpCat:
-		return func(_ *lang.Pos, a, b Value) (Value, error) { return concat(a, b), nil }
+		return concat
 	case lang.OpEq:
-		return func(_ *lang.Pos, a, b Value) (Value, error) { return boolV(equal(a, b)), nil }
+		return func(th *Thread, p *lang.Pos, a, b Value) (Value, error) {
+			if err := th.Work(textCmpLen(a, b)); err != nil {
+				return nil, budgetAt(p, err)
+			}
+			return boolV(equal(a, b)), nil
+		}
 	case lang.OpNe:
-		return func(_ *lang.Pos, a, b Value) (Value, error) { return boolV(!equal(a, b)), nil }
+		return func(th *Thread, p *lang.Pos, a, b Value) (Value, error) {
+			if err := th.Work(textCmpLen(a, b)); err != nil {
+				return nil, budgetAt(p, err)
+			}
+			return boolV(!equal(a, b)), nil
+		}
 	case lang.OpLt, lang.OpGt, lang.OpLe, lang.OpGe:
-		return func(_ *lang.Pos, a, b Value) (Value, error) { return boolV(holds(op, compare(a, b))), nil }
+		return func(th *Thread, p *lang.Pos, a, b Value) (Value, error) {
+			if err := th.Work(textCmpLen(a, b)); err != nil {
+				return nil, budgetAt(p, err)
+			}
+			return boolV(holds(op, compare(a, b))), nil
+		}
 	}
-	return func(p *lang.Pos, a, b Value) (Value, error) { return arith(p, op, a, b) }
+	return func(_ *Thread, p *lang.Pos, a, b Value) (Value, error) { return arith(p, op, a, b) }
+}
+
+// textCmpLen is the bytes comparing a and b as text may read: the shorter
+// text's length (0 unless both are strings or JSON).
+func textCmpLen(a, b Value) int {
+	if !isText(a) || !isText(b) {
+		return 0
+	}
+	return min(textLen(a), textLen(b))
+}
+
+// budgetAt positions a budget error (from Alloc or Work) at p.
+func budgetAt(p *lang.Pos, err error) error {
+	return &Error{Pos: *p, Msg: err.Error(), Err: err}
 }
 
 // opAdd adds two numbers and concatenates when either side is text (a
 // string or JSON); anything else (a boolean with a number) is an error.
-func opAdd(p *lang.Pos, a, b Value) (Value, error) {
+func opAdd(th *Thread, p *lang.Pos, a, b Value) (Value, error) {
 	x, xok := a.(Num)
 	y, yok := b.(Num)
 	switch {
 	case xok && yok:
 		return numV(float64(x + y)), nil
 	case isText(a) || isText(b):
-		return concat(a, b), nil
+		return concat(th, p, a, b)
 	case !xok:
 		return nil, errAt(*p, "operator + needs numbers or strings, got "+describe(a))
 	}
@@ -219,13 +249,53 @@ func isText(v Value) bool {
 	return k == KindStr || k == KindJSON
 }
 
-func concat(a, b Value) Value {
+// textLen is the length of v's text; it formats numbers and booleans.
+func textLen(v Value) int {
+	switch x := v.(type) {
+	case Str:
+		return len(x)
+	case JSON:
+		return len(x)
+	}
+	return len(v.String())
+}
+
+// concat joins the texts of a and b (+ on text, and &). The result's size
+// counts against the memory budget before it is allocated.
+func concat(th *Thread, p *lang.Pos, a, b Value) (Value, error) {
+	a, b = asText(a), asText(b)
+	n := textLen(a) + textLen(b)
+	if err := th.Alloc(n); err != nil {
+		return nil, budgetAt(p, err)
+	}
 	if x, ok := a.(Str); ok {
 		if y, ok := b.(Str); ok {
-			return x + y
+			return x + y, nil
 		}
 	}
-	return Str(a.String() + b.String())
+	var sb strings.Builder
+	sb.Grow(n)
+	writeText(&sb, a)
+	writeText(&sb, b)
+	return Str(sb.String()), nil
+}
+
+// asText gives strings and JSON as they are, other values as their text.
+func asText(v Value) Value {
+	if isText(v) {
+		return v
+	}
+	return Str(v.String())
+}
+
+// writeText appends a string or JSON without an intermediate copy.
+func writeText(sb *strings.Builder, v Value) {
+	switch x := v.(type) {
+	case Str:
+		sb.WriteString(string(x))
+	case JSON:
+		sb.Write(x)
+	}
 }
 
 // arith is - * / MOD ^ over numbers; a string that reads as a number counts.
