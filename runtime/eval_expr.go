@@ -263,39 +263,34 @@ func textLen(v Value) int {
 // concat joins the texts of a and b (+ on text, and &). The result's size
 // counts against the memory budget before it is allocated.
 func concat(th *Thread, p *lang.Pos, a, b Value) (Value, error) {
-	a, b = asText(a), asText(b)
-	n := textLen(a) + textLen(b)
+	s1, j1 := textOf(a)
+	s2, j2 := textOf(b)
+	n := len(s1) + len(j1) + len(s2) + len(j2)
 	if err := th.Alloc(n); err != nil {
 		return nil, budgetAt(p, err)
 	}
-	if x, ok := a.(Str); ok {
-		if y, ok := b.(Str); ok {
-			return x + y, nil
-		}
+	if j1 == nil && j2 == nil {
+		return Str(s1 + s2), nil
 	}
 	var sb strings.Builder
 	sb.Grow(n)
-	writeText(&sb, a)
-	writeText(&sb, b)
+	sb.WriteString(s1)
+	sb.Write(j1)
+	sb.WriteString(s2)
+	sb.Write(j2)
 	return Str(sb.String()), nil
 }
 
-// asText gives strings and JSON as they are, other values as their text.
-func asText(v Value) Value {
-	if isText(v) {
-		return v
-	}
-	return Str(v.String())
-}
-
-// writeText appends a string or JSON without an intermediate copy.
-func writeText(sb *strings.Builder, v Value) {
+// textOf gives v's text: JSON as its bytes (not copied), anything else as a
+// string (numbers and booleans formatted).
+func textOf(v Value) (string, JSON) {
 	switch x := v.(type) {
 	case Str:
-		sb.WriteString(string(x))
+		return string(x), nil
 	case JSON:
-		sb.Write(x)
+		return "", x
 	}
+	return v.String(), nil
 }
 
 // arith is - * / MOD ^ over numbers; a string that reads as a number counts.

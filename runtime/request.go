@@ -13,11 +13,10 @@ import (
 // BodyString gives the body as text. It is converted once per request, so
 // that reading the body in a loop does not copy it every time.
 func (r *Request) BodyString() string {
-	if r.bodyStr == nil {
-		s := string(r.Body)
-		r.bodyStr = &s
+	if !r.bodyConv {
+		r.bodyStr, r.bodyConv = string(r.Body), true
 	}
-	return *r.bodyStr
+	return r.bodyStr
 }
 
 // FormValue gives a field of the request's form body, "" if absent. The body

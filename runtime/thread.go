@@ -29,7 +29,8 @@ type Request struct {
 	formErr  error
 	formRead bool
 	query    url.Values
-	bodyStr  *string // Body as text, made once (BodyString)
+	bodyStr  string // Body as text, made once (BodyString)
+	bodyConv bool
 }
 
 // Response is the buffered answer of a handler run.
@@ -100,7 +101,7 @@ func (th *Thread) Write(s string) error {
 	}
 	need := len(th.body) + len(s)
 	if need > cap(th.body) {
-		size := max(need, 2*cap(th.body), 512)
+		size := max(need, 2*cap(th.body))
 		if err := th.Alloc(size); err != nil {
 			return err
 		}
