@@ -215,12 +215,18 @@ func binOp(op lang.Op) opFn {
 }
 
 // textCmpLen is the bytes comparing a and b as text may read: the shorter
-// text's length (0 unless both are strings or JSON).
-func textCmpLen(a, b Value) int {
-	if !isText(a) || !isText(b) {
-		return 0
+// text's length (not positive unless both are strings or JSON).
+func textCmpLen(a, b Value) int { return min(textBytes(a), textBytes(b)) }
+
+// textBytes is the length of a string or JSON, else -1.
+func textBytes(v Value) int {
+	switch x := v.(type) {
+	case Str:
+		return len(x)
+	case JSON:
+		return len(x)
 	}
-	return min(textLen(a), textLen(b))
+	return -1
 }
 
 // budgetAt positions a budget error (from Alloc or Work) at p.
