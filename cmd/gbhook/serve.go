@@ -38,7 +38,8 @@ type ServeCmd struct {
 const shutdownTimeout = 30 * time.Second
 
 // Run loads the scripts (failing on any problem), serves them, reloads them on
-// save, and on SIGINT/SIGTERM drains requests and then the spawn queue.
+// save and on SIGHUP, and on SIGINT/SIGTERM drains requests and then the spawn
+// queue.
 func (c *ServeCmd) Run() error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -55,12 +56,13 @@ func (c *ServeCmd) Run() error {
 	if err := a.load(); err != nil {
 		return printProblems(err)
 	}
+	w := &reload.Watcher{Dir: c.Scripts, Load: a.prepare, Serving: a.srv.Machine().Program(), Logger: log}
 	go func() {
-		w := &reload.Watcher{Dir: c.Scripts, Load: a.load, Logger: log}
 		if err := w.Run(ctx); err != nil {
 			log.Error("hot reload stopped; restart to pick up changes", "err", err)
 		}
 	}()
+	reloadOnHangup(ctx, w, log)
 	return serveUntilSignal(ctx, stop, log, a.srv, a.queue, c.Addr)
 }
 
@@ -77,11 +79,13 @@ type appConfig struct {
 }
 
 // app is a wired server: deliveries from the environment, the builtins, the
-// in-process spawn queue, and a load function that checks and swaps.
+// in-process spawn queue, and load functions: prepare checks without serving,
+// load checks and swaps.
 type app struct {
-	srv   *httpserver.Server
-	queue *builtins.InProcess
-	load  func() error
+	srv     *httpserver.Server
+	queue   *builtins.InProcess
+	prepare func() (reload.Candidate, error)
+	load    func() error
 }
 
 func newApp(c appConfig) (*app, error) {
@@ -98,19 +102,43 @@ func newApp(c appConfig) (*app, error) {
 	cfg.Logger, cfg.Getenv, cfg.Enqueue = c.Logger, c.Getenv, a.queue.Enqueue
 	a.srv = httpserver.New(cfg)
 	opts := runtime.Options{MaxSteps: c.MaxSteps, MaxMemory: c.MaxMemory, Getenv: c.Getenv, Logger: c.Logger, Spawner: queueSpawner{a.queue}}
-	a.load = func() error {
+	a.prepare = func() (reload.Candidate, error) {
 		prog, err := lang.LoadDirs(c.Dirs, builtins.Specs())
 		if err != nil {
-			return err
+			return reload.Candidate{}, err
 		}
 		m, err := runtime.New(prog, reg, opts)
 		if err != nil {
-			return err
+			return reload.Candidate{}, err
 		}
-		a.srv.Swap(m)
-		return nil
+		return reload.Candidate{Program: prog, Commit: func() { a.srv.Swap(m) }}, nil
+	}
+	a.load = func() error {
+		next, err := a.prepare()
+		if err == nil {
+			next.Commit()
+		}
+		return err
 	}
 	return a, nil
+}
+
+// reloadOnHangup makes SIGHUP reload the scripts (the daemon convention)
+// instead of ending the process. Once shutdown starts, SIGHUP is ignored.
+func reloadOnHangup(ctx context.Context, w *reload.Watcher, log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				log.Info("SIGHUP: reloading scripts")
+				w.Reload()
+			}
+		}
+	}()
 }
 
 func serveUntilSignal(ctx context.Context, stop func(), log *slog.Logger, srv *httpserver.Server,
