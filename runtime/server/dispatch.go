@@ -24,7 +24,7 @@ const (
 	msgTooLarge   = "request body too large"
 	msgForbidden  = "forbidden"
 	msgBadRequest = "bad request"
-	msgBudget     = "service unavailable: handler exceeded its time or step budget"
+	msgBudget     = "service unavailable: handler exceeded its time, step or memory budget"
 	msgInternal   = "internal error"
 )
 
