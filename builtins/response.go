@@ -2,6 +2,7 @@ package builtins
 
 import (
 	"errors"
+	"math"
 	"strconv"
 
 	"golang.org/x/net/http/httpguts"
@@ -13,10 +14,10 @@ import (
 // responseDefs write the buffered response and the log, and read the environment.
 func responseDefs() []Def {
 	return []Def{
-		{Builtin: stmt("PRINT", 0, lang.Variadic), Fn: fnPrint},
-		{Builtin: stmt("LOG", 1, 1), Fn: fnLog},
-		{Builtin: stmt("SET RESPONSE HEADER", 2, 2), Fn: fnSetHeader},
-		{Builtin: stmt("SET RESPONSE STATUS", 1, 1), Fn: fnSetStatus},
+		{Builtin: stmt(lang.StmtPrint, 0, lang.Variadic), Fn: fnPrint},
+		{Builtin: stmt(lang.StmtLog, 1, 1), Fn: fnLog},
+		{Builtin: stmt(lang.StmtSetHeader, 2, 2), Fn: fnSetHeader},
+		{Builtin: withLiteral(stmt(lang.StmtSetStatus, 1, 1), statusLiteral), Fn: fnSetStatus},
 		{Builtin: spec("GET ENV", 1, 1), Fn: fnGetEnv},
 	}
 }
@@ -64,15 +65,33 @@ func fnSetStatus(th *runtime.Thread, site *lang.CallExpr, args []runtime.Value) 
 	if err := response(th, site); err != nil {
 		return nil, err
 	}
-	n, err := toNumber("SET RESPONSE STATUS", 0, args[0])
+	n, err := toNumber(site.Name, 0, args[0])
 	if err != nil {
 		return nil, err
 	}
-	if n < 100 || n > 599 || n != float64(int(n)) {
-		return nil, errors.New("SET RESPONSE STATUS: status " + runtime.FormatNumber(n) + " is outside 100..599")
+	if msg := statusProblem(n); msg != "" {
+		return nil, errors.New(site.Name + ": " + msg)
 	}
 	th.SetStatus(int(n))
 	return nil, nil
+}
+
+// statusProblem is the one status rule: a final status, 200..599. A 1xx
+// would be sent as an interim answer and followed by a second one.
+func statusProblem(n float64) string {
+	if n < 200 || n > 599 || n != math.Trunc(n) {
+		return "status " + runtime.FormatNumber(n) + " is outside 200..599"
+	}
+	return ""
+}
+
+// statusLiteral applies statusProblem to a literal status at check time,
+// converting it as the run would.
+func statusLiteral(_ int, v any) string {
+	if n, err := toNumber(lang.StmtSetStatus, 0, literal(v)); err == nil {
+		return statusProblem(n)
+	}
+	return ""
 }
 
 func fnGetEnv(th *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {

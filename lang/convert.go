@@ -122,30 +122,15 @@ func (c *converter) stmt(s *gStmt) Stmt {
 	return c.callLike(p, s)
 }
 
-// callLike converts the statements that become calls: PRINT, LOG, SEND ...,
-// SET RESPONSE ..., SPAWN, CALL and assignments.
+// callLike converts the statements that become calls (statement forms,
+// SPAWN, CALL) and assignments.
 func (c *converter) callLike(p Pos, s *gStmt) Stmt {
 	call := func(name string, args ...Expr) Stmt {
 		return &CallStmt{P: p, Call: &CallExpr{P: p, Name: name, Args: args, Builtin: -1}}
 	}
 	switch {
-	case s.Print != nil:
-		args := make([]Expr, len(s.Print.Args))
-		for i, a := range s.Print.Args {
-			args[i] = c.expr(a)
-		}
-		return call("PRINT", args...)
-	case s.Log != nil:
-		return call("LOG", c.expr(s.Log.X))
-	case s.SendMail != nil:
-		g := s.SendMail
-		return call("SEND MAIL", c.arg(g.To), c.arg(g.Subject), c.arg(g.Body))
-	case s.SendWA != nil:
-		return call("SEND WHATSAPP", c.arg(s.SendWA.To), c.arg(s.SendWA.Text))
-	case s.SetHeader != nil:
-		return call("SET RESPONSE HEADER", c.arg(s.SetHeader.Name), c.arg(s.SetHeader.Value))
-	case s.SetStatus != nil:
-		return call("SET RESPONSE STATUS", c.arg(s.SetStatus.Code))
+	case s.Form != nil:
+		return call(s.Form.Name, s.Form.Args...)
 	case s.Assign != nil:
 		return &Assign{P: p, Name: s.Assign.Var.Value, X: c.expr(s.Assign.X)}
 	case s.Spawn != nil:

@@ -65,32 +65,27 @@ type gBlock struct {
 	Stmts []*gStmt `parser:"( EOL | ':' | @@ ( EOL | ':' ) )*"`
 }
 
-// gStmt = Assign | SendMail | SendWA | SetHeader | SetStatus | Call | If | Print
+// gStmt = Assign | Form | Call | If | ForEach | For | Select | While | Do
 //
-//	| Log | ForEach | For | Select | While | Do | Exit | Return | Spawn | Unknown .
+//	| Exit | Return | Spawn | Unknown .
 //
-// (Most frequent first: participle tries alternatives in order. The special
-// SEND/SET forms must precede Call, which would take their names too.)
+// (Most frequent first: participle tries alternatives in order. Statement
+// forms (forms.go) must precede Call, which would take their names too.)
 type gStmt struct {
-	Pos       lexer.Position
-	Assign    *gAssign    `parser:"@@"`
-	SendMail  *gSendMail  `parser:"| @@"`
-	SendWA    *gSendWA    `parser:"| @@"`
-	SetHeader *gSetHeader `parser:"| @@"`
-	SetStatus *gSetStatus `parser:"| @@"`
-	Call      *gCallStmt  `parser:"| @@"`
-	If        *gIf        `parser:"| @@"`
-	Print     *gPrint     `parser:"| @@"`
-	Log       *gLog       `parser:"| @@"`
-	ForEach   *gForEach   `parser:"| @@"`
-	For       *gFor       `parser:"| @@"`
-	Select    *gSelect    `parser:"| @@"`
-	While     *gWhile     `parser:"| @@"`
-	Do        *gDo        `parser:"| @@"`
-	Exit      *gExit      `parser:"| @@"`
-	Return    *gReturn    `parser:"| @@"`
-	Spawn     *gSpawn     `parser:"| @@"`
-	Unknown   *gUnknown   `parser:"| @@"`
+	Pos     lexer.Position
+	Assign  *gAssign   `parser:"@@"`
+	Form    *gForm     `parser:"| @@"`
+	Call    *gCallStmt `parser:"| @@"`
+	If      *gIf       `parser:"| @@"`
+	ForEach *gForEach  `parser:"| @@"`
+	For     *gFor      `parser:"| @@"`
+	Select  *gSelect   `parser:"| @@"`
+	While   *gWhile    `parser:"| @@"`
+	Do      *gDo       `parser:"| @@"`
+	Exit    *gExit     `parser:"| @@"`
+	Return  *gReturn   `parser:"| @@"`
+	Spawn   *gSpawn    `parser:"| @@"`
+	Unknown *gUnknown  `parser:"| @@"`
 }
 
 // gIf = "IF" Expr "THEN" ( EOL Block { ElseIf } [ "ELSE" Block ] "END" "IF" | Line ) .
@@ -185,45 +180,10 @@ type gReturn struct {
 	X *gExpr `parser:"'RETURN' @@?"`
 }
 
-// gPrint = "PRINT" [ Expr { ";" Expr } [ ";" ] ] .
-type gPrint struct {
-	Args []*gExpr `parser:"'PRINT' ( @@ ( ';' @@ )* ';'? )?"`
-}
-
-// gLog = "LOG" Expr .
-type gLog struct {
-	X *gExpr `parser:"'LOG' @@"`
-}
-
 // gSpawn = "SPAWN" ( CallStmt | Unknown ) .
 type gSpawn struct {
 	Call    *gCallStmt `parser:"'SPAWN' ( @@"`
 	Unknown *gUnknown  `parser:"| @@ )"`
-}
-
-// gSendMail = "SEND MAIL" "TO" Arg "WITH" "SUBJECT" Arg "AND" "BODY" Arg .
-// (The General Bots form SEND MAIL to, subject, body is a plain call.)
-type gSendMail struct {
-	To      *gArg `parser:"'SEND MAIL' 'TO' @@"`
-	Subject *gArg `parser:"'WITH' 'SUBJECT' @@"`
-	Body    *gArg `parser:"'AND' 'BODY' @@"`
-}
-
-// gSendWA = "SEND WHATSAPP" "TO" Arg "WITH" Arg .
-type gSendWA struct {
-	To   *gArg `parser:"'SEND WHATSAPP' 'TO' @@"`
-	Text *gArg `parser:"'WITH' @@"`
-}
-
-// gSetHeader = "SET RESPONSE HEADER" Arg "TO" Arg .
-type gSetHeader struct {
-	Name  *gArg `parser:"'SET RESPONSE HEADER' @@"`
-	Value *gArg `parser:"'TO' @@"`
-}
-
-// gSetStatus = "SET RESPONSE STATUS" "TO" Arg .
-type gSetStatus struct {
-	Code *gArg `parser:"'SET RESPONSE STATUS' 'TO' @@"`
 }
 
 // gAssign = [ "LET" ] Name "=" Expr .
