@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/gbhook/gbhook/lang"
+	"github.com/gbhook/gbhook/runtime/secret"
 )
 
 // TestLiteralChecks: builtins whose rules the checker applies to literal
@@ -20,6 +21,16 @@ func TestLiteralChecks(t *testing.T) {
 		{"status 200", `SET RESPONSE STATUS TO 200`, ``},
 		{"status 599", `SET RESPONSE STATUS TO 599`, ``},
 		{"status computed", `SET RESPONSE STATUS TO 99 + 1`, ``},
+		{"env secret", `X = GET ENV "TWILIO_AUTH_TOKEN"`,
+			`t.bas:2:15: environment variable TWILIO_AUTH_TOKEN is a secret of the server; scripts cannot read it`},
+		{"env secret any case", `X = GET ENV("gbhook_database_url")`,
+			`t.bas:2:15: environment variable GBHOOK_DATABASE_URL is a secret of the server; scripts cannot read it`},
+		{"env ordinary", `X = GET ENV "GBHOOK_GREETING"`, ``},
+		{"env computed", `X = GET ENV "SMTP_" & "PASSWORD"`, ``},
+	}
+	for _, v := range secret.Vars {
+		tests = append(tests, struct{ name, stmt, want string }{"env secret " + v, `X = GET ENV "` + v + `"`,
+			`t.bas:2:15: environment variable ` + v + ` is a secret of the server; scripts cannot read it`})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,11 +4,13 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"strings"
 
 	"golang.org/x/net/http/httpguts"
 
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
+	"github.com/gbhook/gbhook/runtime/secret"
 )
 
 // responseDefs write the buffered response and the log, and read the environment.
@@ -18,7 +20,7 @@ func responseDefs() []Def {
 		{Builtin: stmt(lang.StmtLog, 1, 1), Fn: fnLog},
 		{Builtin: stmt(lang.StmtSetHeader, 2, 2), Fn: fnSetHeader},
 		{Builtin: withLiteral(stmt(lang.StmtSetStatus, 1, 1), statusLiteral), Fn: fnSetStatus},
-		{Builtin: spec("GET ENV", 1, 1), Fn: fnGetEnv},
+		{Builtin: withLiteral(spec("GET ENV", 1, 1), envLiteral), Fn: fnGetEnv},
 	}
 }
 
@@ -94,6 +96,24 @@ func statusLiteral(_ int, v any) string {
 	return ""
 }
 
-func fnGetEnv(th *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
-	return runtime.Str(th.Env(args[0].String())), nil
+func fnGetEnv(th *runtime.Thread, site *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+	name := args[0].String()
+	if msg := envProblem(name); msg != "" {
+		return nil, errors.New(site.Name + ": " + msg)
+	}
+	return runtime.Str(th.Env(name)), nil
+}
+
+// envProblem is the one rule of GET ENV: the server's own secrets stay
+// secret, whatever the spelling.
+func envProblem(name string) string {
+	if secret.IsVar(name) {
+		return "environment variable " + strings.ToUpper(name) + " is a secret of the server; scripts cannot read it"
+	}
+	return ""
+}
+
+// envLiteral applies envProblem to a literal name at check time.
+func envLiteral(_ int, v any) string {
+	return envProblem(literal(v).String())
 }
