@@ -17,6 +17,7 @@ func (c *converter) errorf(p lexer.Position, msg string) {
 	c.errs = append(c.errs, &Error{Pos: posOf(p), Msg: msg})
 }
 
+// file_ converts a file's tree; a file with syntax errors gives none.
 func (c *converter) file_(g *gFile) *File {
 	f := &File{Name: c.file}
 	for _, it := range g.Items {
@@ -28,6 +29,10 @@ func (c *converter) file_(g *gFile) *File {
 		case it.Stmt != nil:
 			c.errorf(it.Stmt.Pos, "statement outside ON WEBHOOK, SUB or FUNCTION")
 		}
+	}
+	if len(g.errs) > 0 {
+		c.errs = append(c.errs, g.errs...)
+		return nil
 	}
 	return f
 }

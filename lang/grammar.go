@@ -14,6 +14,8 @@ import (
 // gFile = { Sep | Top } .
 type gFile struct {
 	Items []*gTop `parser:"( EOL | ':' | @@ )*"`
+
+	errs ErrorList // syntax errors of top-level blocks that did not parse
 }
 
 // gTop = Handler | Proc | Stmt .  (a top-level Stmt is a check error)
@@ -252,8 +254,43 @@ func (l *sliceLexer) Next() (lexer.Token, error) {
 	return t, nil
 }
 
-// parseTokens parses one file's merged tokens.
+// parseTokens parses one file's merged tokens block by block (topBlocks): a
+// syntax error ends its block only, and parsing resumes at the next one. The
+// blocks' errors travel in the gFile, whose conversion reports them; the
+// *Error result is for the caller's sake and always nil.
 func parseTokens(toks []lexer.Token) (*gFile, *Error) {
+	f := &gFile{}
+	for _, blk := range topBlocks(toks) {
+		g, err := parseBlock(blk)
+		if err != nil {
+			f.errs = append(f.errs, err)
+			continue
+		}
+		f.Items = append(f.Items, g.Items...)
+	}
+	return f, nil
+}
+
+// topBlocks splits a file's tokens (ending with EOF) where a line or
+// statement starts with ON, SUB or FUNCTION: the units a structure or syntax
+// error cannot reach past. Each block ends with an EOF token placed where the
+// next block starts, as if the file ended there.
+func topBlocks(toks []lexer.Token) [][]lexer.Token {
+	var out [][]lexer.Token
+	start := 0
+	for i := 1; i < len(toks); i++ {
+		if t := &toks[i]; t.Type == tKeyword && topLevel[t.Value] && isSep(&toks[i-1]) {
+			blk := make([]lexer.Token, i-start, i-start+1)
+			copy(blk, toks[start:i])
+			out = append(out, append(blk, lexer.EOFToken(t.Pos)))
+			start = i
+		}
+	}
+	return append(out, toks[start:])
+}
+
+// parseBlock parses the tokens of one top-level block.
+func parseBlock(toks []lexer.Token) (*gFile, *Error) {
 	peek, err := lexer.Upgrade(&sliceLexer{toks: toks})
 	if err != nil {
 		return nil, &Error{Pos: posOf(toks[0].Pos), Msg: err.Error()}
