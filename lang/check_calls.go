@@ -105,6 +105,11 @@ func literalValue(e Expr) (any, bool) {
 	return nil, false
 }
 
+// HealthPath is the liveness probe the server answers itself, before any
+// script route; a script route there is a check error. The server should
+// take the path from here.
+const HealthPath = "/healthz"
+
 var methods = []string{"DELETE", "GET", "PATCH", "POST", "PUT"}
 
 // collectRoutes checks every handler's method, path and FROM clause, and that
@@ -146,6 +151,9 @@ func (c *checker) route(h *Handler) bool {
 		c.errorf(h.src.fromPos, "unknown FROM source "+h.src.from+"; use TWILIO or WHATSAPP")
 	}
 	segs, msg := splitPath(h.Path)
+	if msg == "" && h.Path == HealthPath {
+		msg = "the server answers it itself"
+	}
 	if msg != "" {
 		c.errorf(h.src.pathPos, "bad route path "+quote(h.Path)+": "+msg)
 		return false
