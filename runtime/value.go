@@ -73,6 +73,20 @@ func FromGJSON(r gjson.Result) Value {
 	}
 }
 
+// ToNumber is the one number coercion, used by arithmetic, FOR and the
+// builtins' number arguments: a number as is, and a string that reads wholly
+// as a decimal number (ParseNumber). Booleans and JSON are not numbers, as
+// + refuses TRUE + 1: a script that computes with a comparison has a bug.
+func ToNumber(v Value) (float64, bool) {
+	switch x := v.(type) {
+	case Num:
+		return float64(x), true
+	case Str:
+		return ParseNumber(string(x))
+	}
+	return 0, false
+}
+
 // Truthy is a value's truth in IF and WHILE: booleans as is, numbers when not 0,
 // strings when not empty (and not "FALSE"), JSON always.
 func Truthy(v Value) bool {
