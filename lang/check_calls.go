@@ -141,14 +141,12 @@ func (c *checker) route(h *Handler) bool {
 		c.errorf(h.src.methodPos, "unknown method "+h.Method+hint(h.Method, methods)+"; use GET, POST, PUT, PATCH or DELETE")
 		ok = false
 	}
-	switch h.src.from {
-	case "":
-	case "TWILIO":
-		h.From = "TWILIO"
-	case "WHATSAPP", "META":
-		h.From = "WHATSAPP"
-	default:
-		c.errorf(h.src.fromPos, "unknown FROM source "+h.src.from+"; use TWILIO or WHATSAPP")
+	if h.src.from != "" {
+		kind, ok := fromWords[h.src.from]
+		if !ok {
+			c.errorf(h.src.fromPos, "unknown FROM source "+h.src.from+"; use TWILIO or WHATSAPP")
+		}
+		h.From = kind
 	}
 	segs, msg := splitPath(h.Path)
 	if msg == "" && h.Path == HealthPath {

@@ -12,8 +12,8 @@ func Dump(p *Program) string {
 	for _, f := range p.Files {
 		for _, h := range f.Handlers {
 			b.WriteString("(on " + h.Method + " " + strconv.Quote(h.Path))
-			if h.From != "" {
-				b.WriteString(" from " + h.From)
+			if h.From != FromNone {
+				b.WriteString(" from " + h.From.String())
 			}
 			b.WriteString(" vars" + names(h.Frame.Names) + "\n")
 			dumpStmts(&b, h.Body, 1)
