@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -137,7 +138,7 @@ func (c *checker) collectRoutes(files []*File) []*Handler {
 
 func (c *checker) route(h *Handler) bool {
 	ok := true
-	if !contains(methods, h.Method) {
+	if !slices.Contains(methods, h.Method) {
 		c.errorf(h.src.methodPos, "unknown method "+h.Method+hint(h.Method, methods)+"; use GET, POST, PUT, PATCH or DELETE")
 		ok = false
 	}
@@ -223,13 +224,4 @@ func RouteKey(segs []Segment) string {
 		return "/"
 	}
 	return b.String()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -186,8 +186,8 @@ func TestDumpIsStable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(Dump(p), `(on GET "/x/:id" vars[]`) {
-		t.Errorf("dump: %s", Dump(p))
+	if !strings.Contains(dump(p), `(on GET "/x/:id" vars[]`) {
+		t.Errorf("dump: %s", dump(p))
 	}
 }
 

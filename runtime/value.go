@@ -51,8 +51,9 @@ func (b Bool) String() string {
 }
 func (j JSON) String() string { return string(j) }
 
-// Empty is the "" every missing value reads as.
-var Empty Value = Str("")
+// Empty is the "" every missing value reads as; a constant, so that nothing
+// can change it under a running program.
+const Empty = Str("")
 
 // FromGJSON turns a gjson result into a value: strings, numbers and booleans
 // become Str, Num and Bool; objects and arrays stay JSON; missing or null is "".

@@ -6,6 +6,9 @@ import (
 	"testing"
 )
 
+// Empty must stay a constant (this line does not compile otherwise).
+const _ = Empty
+
 // TestToNumber pins the one number coercion (docs/language.md, Values).
 func TestToNumber(t *testing.T) {
 	tests := []struct {
