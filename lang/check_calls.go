@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -65,11 +66,11 @@ func plural(n int, word string) string {
 	return strconv.Itoa(n) + " " + word + "s"
 }
 
-// literalArgs compiles a literal JSON path once, at check time, and checks a
-// literal response status.
+// literalArgs compiles a literal JSON path once, at check time, and asks the
+// builtin's Literal hook about each literal argument.
 func (c *checker) literalArgs(call *CallExpr, b Builtin) {
-	if b.PathArg >= 0 && b.PathArg < len(call.Args) {
-		if lit, ok := call.Args[b.PathArg].(*StrLit); ok {
+	if b.PathArg > 0 && b.PathArg <= len(call.Args) {
+		if lit, ok := call.Args[b.PathArg-1].(*StrLit); ok {
 			path, err := CompileJSONPath(lit.Value)
 			if err != nil {
 				c.errorf(lit.P, "malformed "+err.Error())
@@ -78,12 +79,37 @@ func (c *checker) literalArgs(call *CallExpr, b Builtin) {
 			}
 		}
 	}
-	if call.Name == "SET RESPONSE STATUS" && len(call.Args) == 1 {
-		if n, ok := call.Args[0].(*NumLit); ok && (n.Value < 100 || n.Value > 599 || n.Value != float64(int(n.Value))) {
-			c.errorf(n.P, "status "+strconv.FormatFloat(n.Value, 'f', -1, 64)+" is outside 100..599")
+	if b.Literal == nil {
+		return
+	}
+	for i, a := range call.Args {
+		if v, ok := literalValue(a); ok {
+			if msg := b.Literal(i, v); msg != "" {
+				c.errorf(a.Position(), msg)
+			}
 		}
 	}
 }
+
+// literalValue gives the value of a string or number literal; -5 counts.
+func literalValue(e Expr) (any, bool) {
+	switch e := e.(type) {
+	case *StrLit:
+		return e.Value, true
+	case *NumLit:
+		return e.Value, true
+	case *Unary:
+		if n, ok := e.X.(*NumLit); ok && e.Op == OpNeg {
+			return -n.Value, true
+		}
+	}
+	return nil, false
+}
+
+// HealthPath is the liveness probe the server answers itself, before any
+// script route; a script route there is a check error. The server should
+// take the path from here.
+const HealthPath = "/healthz"
 
 var methods = []string{"DELETE", "GET", "PATCH", "POST", "PUT"}
 
@@ -112,20 +138,21 @@ func (c *checker) collectRoutes(files []*File) []*Handler {
 
 func (c *checker) route(h *Handler) bool {
 	ok := true
-	if !contains(methods, h.Method) {
+	if !slices.Contains(methods, h.Method) {
 		c.errorf(h.src.methodPos, "unknown method "+h.Method+hint(h.Method, methods)+"; use GET, POST, PUT, PATCH or DELETE")
 		ok = false
 	}
-	switch h.src.from {
-	case "":
-	case "TWILIO":
-		h.From = "TWILIO"
-	case "WHATSAPP", "META":
-		h.From = "WHATSAPP"
-	default:
-		c.errorf(h.src.fromPos, "unknown FROM source "+h.src.from+"; use TWILIO or WHATSAPP")
+	if h.src.from != "" {
+		kind, ok := fromWords[h.src.from]
+		if !ok {
+			c.errorf(h.src.fromPos, "unknown FROM source "+h.src.from+"; use TWILIO or WHATSAPP")
+		}
+		h.From = kind
 	}
 	segs, msg := splitPath(h.Path)
+	if msg == "" && h.Path == HealthPath {
+		msg = "the server answers it itself"
+	}
 	if msg != "" {
 		c.errorf(h.src.pathPos, "bad route path "+quote(h.Path)+": "+msg)
 		return false
@@ -197,13 +224,4 @@ func RouteKey(segs []Segment) string {
 		return "/"
 	}
 	return b.String()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -20,7 +20,7 @@ import (
 	"github.com/gbhook/gbhook/runtime/server"
 )
 
-var table = []lang.Builtin{{Name: "PRINT", MinArgs: 0, MaxArgs: lang.Variadic, Stmt: true, PathArg: -1}}
+var table = []lang.Builtin{{Name: "PRINT", MinArgs: 0, MaxArgs: lang.Variadic, Stmt: true}}
 
 type reg struct{}
 

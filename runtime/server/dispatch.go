@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
 	"github.com/gbhook/gbhook/runtime/signature"
 )
@@ -35,7 +36,7 @@ var errPanic = errors.New("handler panicked")
 // signature, run the handler, write its response, then hand over its SPAWNs.
 func (s *Server) dispatch(c echo.Context) error {
 	r := c.Request()
-	if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+	if r.URL.Path == lang.HealthPath && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		return plain(c, http.StatusOK, "ok")
 	}
 	t := s.table.Load()

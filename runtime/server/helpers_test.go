@@ -19,16 +19,16 @@ import (
 // them. The real table lives in package builtins. MARK, BOOM, FAIL and WAIT
 // take a dummy argument: lang does not parse a zero-argument statement builtin.
 var testTable = []lang.Builtin{
-	{Name: "PRINT", MinArgs: 0, MaxArgs: lang.Variadic, Stmt: true, PathArg: -1},
-	{Name: "LOG", MinArgs: 1, MaxArgs: 1, Stmt: true, PathArg: -1},
-	{Name: "SET RESPONSE HEADER", MinArgs: 2, MaxArgs: 2, Stmt: true, PathArg: -1},
-	{Name: "SET RESPONSE STATUS", MinArgs: 1, MaxArgs: 1, Stmt: true, PathArg: -1},
-	{Name: "GET PATH VALUE", MinArgs: 1, MaxArgs: 1, PathArg: -1},
-	{Name: "GET FORM VALUE", MinArgs: 1, MaxArgs: 1, PathArg: -1},
-	{Name: "MARK", MinArgs: 1, MaxArgs: 1, Stmt: true, PathArg: -1},
-	{Name: "BOOM", MinArgs: 1, MaxArgs: 1, Stmt: true, PathArg: -1},
-	{Name: "FAIL", MinArgs: 1, MaxArgs: 1, Stmt: true, PathArg: -1},
-	{Name: "WAIT", MinArgs: 1, MaxArgs: 1, Stmt: true, PathArg: -1},
+	{Name: "PRINT", MinArgs: 0, MaxArgs: lang.Variadic, Stmt: true},
+	{Name: "LOG", MinArgs: 1, MaxArgs: 1, Stmt: true},
+	{Name: "SET RESPONSE HEADER", MinArgs: 2, MaxArgs: 2, Stmt: true},
+	{Name: "SET RESPONSE STATUS", MinArgs: 1, MaxArgs: 1, Stmt: true},
+	{Name: "GET PATH VALUE", MinArgs: 1, MaxArgs: 1},
+	{Name: "GET FORM VALUE", MinArgs: 1, MaxArgs: 1},
+	{Name: "MARK", MinArgs: 1, MaxArgs: 1, Stmt: true},
+	{Name: "BOOM", MinArgs: 1, MaxArgs: 1, Stmt: true},
+	{Name: "FAIL", MinArgs: 1, MaxArgs: 1, Stmt: true},
+	{Name: "WAIT", MinArgs: 1, MaxArgs: 1, Stmt: true},
 }
 
 // fakes holds what the test builtins observe or wait for.

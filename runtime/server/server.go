@@ -18,6 +18,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
 )
 
@@ -216,7 +217,7 @@ func (s *Server) requestLogger(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		r := c.Request()
 		level := slog.LevelInfo
-		if r.URL.Path == "/healthz" && c.Response().Status == http.StatusOK {
+		if r.URL.Path == lang.HealthPath && c.Response().Status == http.StatusOK {
 			level = slog.LevelDebug // probes every few seconds would drown the log
 		}
 		s.logger(c).LogAttrs(r.Context(), level, "request",
