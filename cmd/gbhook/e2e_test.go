@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -37,7 +38,7 @@ func TestMain(m *testing.M) {
 // server is a running `gbhook serve`.
 type server struct {
 	addr string
-	env  []string
+	env  []string // GBHOOK_* and the test's variables
 	logs *testlog.Buffer
 	data string
 }
@@ -58,13 +59,25 @@ func startServe(t *testing.T, env map[string]string) *server {
 	scripts, data := t.TempDir(), t.TempDir()
 	copyScripts(t, scripts)
 	s := &server{addr: freeAddr(t), logs: &testlog.Buffer{}, data: data}
-	s.env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
-		"GBHOOK_ADDR=" + s.addr, "GBHOOK_SCRIPTS=" + scripts, "GBHOOK_DATA=" + data}
+	s.env = []string{"GBHOOK_ADDR=" + s.addr, "GBHOOK_SCRIPTS=" + scripts, "GBHOOK_DATA=" + data}
 	for k, v := range env {
 		s.env = append(s.env, k+"="+v)
 	}
-	cmd := exec.Command(binary, "serve")
-	cmd.Env, cmd.Stdout, cmd.Stderr = s.env, s.logs, s.logs
+	launch(t, s.env, s.logs, "serve")
+	s.waitHealthy(t)
+	return s
+}
+
+// launch starts the binary with args in a new empty directory (no scripts/
+// there), with env added to a minimal environment and its output in logs.
+// When the test ends it is interrupted, and killed if it has not exited 10 s
+// later.
+func launch(t *testing.T, env []string, logs io.Writer, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = t.TempDir()
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -78,8 +91,7 @@ func startServe(t *testing.T, env map[string]string) *server {
 			_ = cmd.Process.Kill()
 		}
 	})
-	s.waitHealthy(t)
-	return s
+	return cmd
 }
 
 func (s *server) waitHealthy(t *testing.T) {
@@ -102,7 +114,7 @@ func (s *server) waitHealthy(t *testing.T) {
 func (s *server) simulate(t *testing.T, extra map[string]string, args ...string) (string, error) {
 	t.Helper()
 	cmd := exec.Command(binary, append([]string{"simulate"}, args...)...)
-	cmd.Env = append([]string(nil), s.env...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, s.env...)
 	for k, v := range extra {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
