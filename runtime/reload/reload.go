@@ -147,17 +147,11 @@ func (s *state) commit(c Candidate) {
 	s.log.Info("scripts reloaded", "dir", s.root)
 }
 
-// logProblems logs a failed load, one line per problem.
+// logProblems logs a failed load, one line per problem: lang.ErrorList
+// prints a problem a line.
 func (s *state) logProblems(err error) {
-	var list lang.ErrorList
-	if errors.As(err, &list) {
-		for _, e := range list {
-			s.log.Error("script problem", "problem", e.Error())
-		}
-	} else {
-		for _, line := range strings.Split(err.Error(), "\n") {
-			s.log.Error("script problem", "problem", line)
-		}
+	for _, line := range strings.Split(err.Error(), "\n") {
+		s.log.Error("script problem", "problem", line)
 	}
 	s.log.Error("reload failed; still serving the last good program", "dir", s.root)
 }

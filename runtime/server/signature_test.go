@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/gbhook/gbhook/runtime"
+	"github.com/gbhook/gbhook/runtime/secret"
 	"github.com/gbhook/gbhook/runtime/signature"
 )
 
@@ -150,6 +151,16 @@ func TestSwapLogsMissingSecrets(t *testing.T) {
 	for _, want := range []string{`route="POST /voice FROM TWILIO t.bas:1"`, "env=TWILIO_AUTH_TOKEN"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("missing-secret line lacks %s:\n%s", want, log)
+		}
+	}
+}
+
+// The variables the FROM clauses read are secrets in the one list that GET
+// ENV refuses and redaction hides.
+func TestFromSecretsAreSecretVars(t *testing.T) {
+	for _, v := range []string{TwilioSecretEnv, MetaSecretEnv} {
+		if !secret.IsVar(v) {
+			t.Errorf("%s is not in secret.Vars", v)
 		}
 	}
 }
