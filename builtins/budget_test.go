@@ -2,11 +2,15 @@ package builtins
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
+	"github.com/gbhook/gbhook/runtime/delivery"
 )
 
 // bigJSON is a 256 KiB JSON object: {"a":[1,1,...,1]}.
@@ -84,6 +88,52 @@ func TestLongBuiltinsHonourDeadline(t *testing.T) {
 			want := "t.bas:3:" + c.col + ": run canceled"
 			if err == nil || err.Error() != want || runtime.StatusOf(err) != 503 {
 				t.Errorf("got %v, want %q (503)", err, want)
+			}
+		})
+	}
+}
+
+// An LLM answer is an HTTP body the run keeps: it counts against the memory
+// budget like a builtin's result. The endpoint is a real HTTP server.
+func TestLLMAnswerCountsMemory(t *testing.T) {
+	answer := strings.Repeat("a", 200_000)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"choices": []any{map[string]any{"message": map[string]string{"role": "assistant", "content": answer}}}})
+	}))
+	t.Cleanup(srv.Close)
+	env := map[string]string{"GBHOOK_LLM_URL": srv.URL, "GBHOOK_LLM_MODEL": "m"}
+	_, _, llm, err := delivery.FromEnv(delivery.Config{Getenv: func(k string) string { return env[k] }, DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := "ON WEBHOOK POST TO \"/t\" DO\n  X = LLM(\"hi\")\n  PRINT LEN(X)\nEND ON\n"
+	prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, Specs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, want string
+		maxMemory  int64
+	}{
+		{"within the budget", "200000", 1 << 20},
+		{"past the budget", "t.bas:2:7: memory budget exceeded", 100_000},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := runtime.New(prog, Registry(Deps{LLM: llm}), runtime.Options{MaxMemory: tc.maxMemory})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, _, err := m.Exec(context.Background(), prog.Handlers[0], &runtime.Request{Method: "POST", Path: "/t"}, "r")
+			got := ""
+			if err != nil {
+				got = err.Error()
+			} else {
+				got = string(resp.Body)
+			}
+			if got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
 			}
 		})
 	}
