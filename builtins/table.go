@@ -1,5 +1,5 @@
 // Package builtins implements the dialect's keywords, one family per file
-// (request, json, strings, response, mail, whatsapp, llm, spawn). Table is the
+// (request, json, strings, response, mail, whatsapp, llm, http, spawn). Table is the
 // one declarative list: the checker reads its specs, the runtime its funcs.
 package builtins
 
@@ -23,6 +23,7 @@ type Deps struct {
 	Mailer   delivery.Mailer
 	WhatsApp delivery.WhatsApp
 	LLM      delivery.LLM
+	HTTP     *delivery.HTTPClient // outbound GET, POST... (http.go)
 	Logger   *slog.Logger
 }
 
@@ -36,6 +37,7 @@ func Table(d Deps) []Def {
 	all = append(all, mailDefs(d)...)
 	all = append(all, whatsappDefs(d)...)
 	all = append(all, llmDefs(d)...)
+	all = append(all, httpDefs(d)...)
 	return all
 }
 

@@ -8,6 +8,9 @@ import (
 // call resolves a call to a builtin or SUB/FUNCTION and checks its arity,
 // literal JSON paths and literal statuses. It reports whether the name resolved.
 func (c *checker) call(call *CallExpr, asStmt bool) bool {
+	if c.misspeltPhrase(call) {
+		return false
+	}
 	for _, a := range call.Args {
 		c.expr(a)
 	}
@@ -38,6 +41,27 @@ func (c *checker) call(call *CallExpr, asStmt bool) bool {
 		c.errorf(call.P, "SUB "+p.Name+" gives no value; call it as a statement or make it a FUNCTION")
 	}
 	c.arity(call, len(p.Params), len(p.Params))
+	return true
+}
+
+// misspeltPhrase reports GET FROM VALUE "x" (a builtin whose first argument is
+// words nothing defines) as one unknown name, so that the hint can name the
+// longer phrase that was meant (GET FORM VALUE) instead of the lone words.
+func (c *checker) misspeltPhrase(call *CallExpr) bool {
+	if _, ok := c.builtins[call.Name]; !ok || len(call.Args) == 0 {
+		return false
+	}
+	arg, ok := call.Args[0].(*CallExpr)
+	if !ok || arg.words == nil {
+		return false
+	}
+	for _, a := range call.Args[1:] {
+		c.expr(a)
+	}
+	for _, a := range arg.Args {
+		c.expr(a)
+	}
+	c.unknownName(&CallExpr{P: call.P, words: append(strings.Fields(call.Name), arg.words...)})
 	return true
 }
 

@@ -86,7 +86,12 @@ func newApp(c appConfig) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	reg := builtins.Registry(builtins.Deps{Mailer: mailer, WhatsApp: wa, LLM: llm, Logger: c.Logger})
+	hc, err := delivery.HTTPConfigFromEnv(c.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	reg := builtins.Registry(builtins.Deps{Mailer: mailer, WhatsApp: wa, LLM: llm, Logger: c.Logger,
+		HTTP: delivery.NewHTTPClient(hc)})
 	a := &app{}
 	a.queue = builtins.NewInProcess(func(ctx context.Context, job runtime.Job) error {
 		return a.srv.Machine().RunSub(ctx, job)
