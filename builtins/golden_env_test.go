@@ -21,6 +21,7 @@ import (
 var goldenEnvVars = map[string]string{
 	"GOLDEN_GREETING": "hello from env",
 	"GOLDEN_EMPTY":    "",
+	"SMTP_PASSWORD":   "golden-smtp-password",
 }
 
 // goldenEnv is one golden run's world: directives, captured log and the

@@ -18,7 +18,7 @@ const maxJSONDepth = 1000
 
 func jsonDefs() []Def {
 	path := spec("GET JSON PATH", 2, 2)
-	path.PathArg = 1
+	path.PathArg = 2
 	return []Def{
 		{Builtin: spec("PARSE JSON", 1, 1), Fn: fnParseJSON},
 		{Builtin: path, Fn: fnGetJSONPath},

@@ -268,7 +268,7 @@ func TestStringDefsSpecs(t *testing.T) {
 		switch {
 		case !ok:
 			t.Errorf("unexpected builtin %q", d.Name)
-		case d.MinArgs != w[0] || d.MaxArgs != w[1] || d.Stmt || d.PathArg != -1 || d.Fn == nil:
+		case d.MinArgs != w[0] || d.MaxArgs != w[1] || d.Stmt || d.PathArg != 0 || d.Fn == nil:
 			t.Errorf("%s: spec %+v", d.Name, d.Builtin)
 		}
 	}

@@ -68,9 +68,25 @@ func Registry(d Deps) runtime.Registry {
 	return r
 }
 
-// spec is shorthand for a Builtin with no JSON path argument.
+// spec is shorthand for a Builtin with only a name and an arity.
 func spec(name string, minArgs, maxArgs int) lang.Builtin {
-	return lang.Builtin{Name: name, MinArgs: minArgs, MaxArgs: maxArgs, PathArg: -1}
+	return lang.Builtin{Name: name, MinArgs: minArgs, MaxArgs: maxArgs}
+}
+
+// withLiteral sets a builtin's check-time hook for literal arguments.
+func withLiteral(b lang.Builtin, hook func(i int, v any) string) lang.Builtin {
+	b.Literal = hook
+	return b
+}
+
+// literal turns a check-time literal (string or float64) into the value the
+// run would see, so a Literal hook can share the run's code.
+func literal(v any) runtime.Value {
+	if n, ok := v.(float64); ok {
+		return runtime.Num(n)
+	}
+	s, _ := v.(string)
+	return runtime.Str(s)
 }
 
 // stmt is shorthand for a statement builtin (gives no value).

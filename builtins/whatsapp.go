@@ -11,7 +11,7 @@ import (
 
 // whatsappDefs: SEND WHATSAPP TO number WITH text.
 func whatsappDefs(d Deps) []Def {
-	return []Def{{Builtin: stmt("SEND WHATSAPP", 2, 2), Fn: sendWhatsApp(d.WhatsApp)}}
+	return []Def{{Builtin: stmt(lang.StmtSendWhatsApp, 2, 2), Fn: sendWhatsApp(d.WhatsApp)}}
 }
 
 // sendWhatsApp keeps the delivery error in the chain, so that a spawned SUB's

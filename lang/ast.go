@@ -15,7 +15,7 @@ type Pos struct {
 
 func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
 
-// Short is the file:line form used in LOG lines (base name only).
+// Short is the file:line form used in script log lines (base name only).
 func (p Pos) Short() string { return fmt.Sprintf("%s:%d", filepath.Base(p.File), p.Line) }
 
 // Op is a unary or binary operator.
@@ -89,7 +89,7 @@ type Binary struct {
 // Builtin >= 0 indexes the builtin table given to Check, else Proc is set.
 type CallExpr struct {
 	P       Pos
-	Name    string // canonical upper-case words, e.g. "GET JSON PATH"
+	Name    string // canonical upper-case words, one space apart
 	Args    []Expr
 	Builtin int
 	Proc    *Proc
@@ -208,8 +208,8 @@ type Return struct {
 	X Expr
 }
 
-// CallStmt runs a call for its effect: SUBs, and statement builtins such as
-// PRINT, LOG, SET RESPONSE HEADER, SEND MAIL and SEND WHATSAPP.
+// CallStmt runs a call for its effect: SUBs, statement builtins and
+// statement forms (forms.go).
 type CallStmt struct {
 	P    Pos
 	Call *CallExpr

@@ -89,11 +89,11 @@ func plural(n int, word string) string {
 	return strconv.Itoa(n) + " " + word + "s"
 }
 
-// literalArgs compiles a literal JSON path once, at check time, and checks a
-// literal response status.
+// literalArgs compiles a literal JSON path once, at check time, and asks the
+// builtin's Literal hook about each literal argument.
 func (c *checker) literalArgs(call *CallExpr, b Builtin) {
-	if b.PathArg >= 0 && b.PathArg < len(call.Args) {
-		if lit, ok := call.Args[b.PathArg].(*StrLit); ok {
+	if b.PathArg > 0 && b.PathArg <= len(call.Args) {
+		if lit, ok := call.Args[b.PathArg-1].(*StrLit); ok {
 			path, err := CompileJSONPath(lit.Value)
 			if err != nil {
 				c.errorf(lit.P, "malformed "+err.Error())
@@ -102,12 +102,37 @@ func (c *checker) literalArgs(call *CallExpr, b Builtin) {
 			}
 		}
 	}
-	if call.Name == "SET RESPONSE STATUS" && len(call.Args) == 1 {
-		if n, ok := call.Args[0].(*NumLit); ok && (n.Value < 100 || n.Value > 599 || n.Value != float64(int(n.Value))) {
-			c.errorf(n.P, "status "+strconv.FormatFloat(n.Value, 'f', -1, 64)+" is outside 100..599")
+	if b.Literal == nil {
+		return
+	}
+	for i, a := range call.Args {
+		if v, ok := literalValue(a); ok {
+			if msg := b.Literal(i, v); msg != "" {
+				c.errorf(a.Position(), msg)
+			}
 		}
 	}
 }
+
+// literalValue gives the value of a string or number literal; -5 counts.
+func literalValue(e Expr) (any, bool) {
+	switch e := e.(type) {
+	case *StrLit:
+		return e.Value, true
+	case *NumLit:
+		return e.Value, true
+	case *Unary:
+		if n, ok := e.X.(*NumLit); ok && e.Op == OpNeg {
+			return -n.Value, true
+		}
+	}
+	return nil, false
+}
+
+// HealthPath is the liveness probe the server answers itself, before any
+// script route; a script route there is a check error. The server should
+// take the path from here.
+const HealthPath = "/healthz"
 
 var methods = []string{"DELETE", "GET", "PATCH", "POST", "PUT"}
 
@@ -150,6 +175,9 @@ func (c *checker) route(h *Handler) bool {
 		c.errorf(h.src.fromPos, "unknown FROM source "+h.src.from+"; use TWILIO or WHATSAPP")
 	}
 	segs, msg := splitPath(h.Path)
+	if msg == "" && h.Path == HealthPath {
+		msg = "the server answers it itself"
+	}
 	if msg != "" {
 		c.errorf(h.src.pathPos, "bad route path "+quote(h.Path)+": "+msg)
 		return false

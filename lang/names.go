@@ -139,7 +139,7 @@ func longestPhrase(toks []lexer.Token, pt phraseTable) (phrase, int) {
 }
 
 // markCallParens retags "(" written directly after a name (no space) so that
-// LEN(A$) is a parenthesised call while LEN (A$) + 1 passes (A$) + 1.
+// NAME(A$) is a parenthesised call while NAME (A$) + 1 passes (A$) + 1.
 func markCallParens(toks []lexer.Token) {
 	for i := 1; i < len(toks); i++ {
 		t, prev := &toks[i], &toks[i-1]
@@ -150,6 +150,9 @@ func markCallParens(toks []lexer.Token) {
 		switch prev.Type {
 		case tCallName, tCallName0:
 			// Offset already holds the end of the last word.
+			if takesExpr(prev.Value) {
+				continue // a form taking an expression: "(" opens one
+			}
 		case tIdent:
 			end += len(prev.Value)
 		default:

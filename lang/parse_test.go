@@ -190,3 +190,29 @@ func TestDumpIsStable(t *testing.T) {
 		t.Errorf("dump: %s", Dump(p))
 	}
 }
+
+// TestResyncAtTopLevel: structure and syntax errors are found per top-level
+// block (split at lines starting with ON, SUB or FUNCTION), so every block's
+// first problem is reported.
+func TestResyncAtTopLevel(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"SUB inside ON", "ON WEBHOOK POST TO \"/a\" DO\nSUB B\nEND SUB\nEND ON\n",
+			"t.bas:1:1: ON WEBHOOK without END ON\nt.bas:4:1: END ON without ON WEBHOOK"},
+		{"two open blocks", "ON WEBHOOK POST TO \"/a\" DO\n  X = 1 +\nSUB B\n  PRINT 1\n",
+			"t.bas:1:1: ON WEBHOOK without END ON\nt.bas:3:1: SUB without END SUB"},
+		{"after a colon", "SUB A\nX = (\nEND SUB\n:SUB B\nY = )\nEND SUB\n",
+			"t.bas:2:6: unexpected token end of line (expected an expression)\nt.bas:5:5: unexpected token \")\" (expected an expression)"},
+		{"good blocks between", "SUB A\nX = (\nEND SUB\nSUB B\nEND SUB\nSUB C\nY = )\nEND SUB\nFUNCTION D\nRETURN 1 +\nEND FUNCTION\n",
+			"t.bas:2:6: unexpected token end of line (expected an expression)\n" +
+				"t.bas:7:5: unexpected token \")\" (expected an expression)\n" +
+				"t.bas:10:11: unexpected token end of line (expected an expression)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := checkOne(tt.src)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("got  %v\nwant %s", err, tt.want)
+			}
+		})
+	}
+}

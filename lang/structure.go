@@ -29,8 +29,17 @@ func (o opener) label() string {
 
 // checkStructure matches block openers with closers before parsing, so that a
 // block left open is reported at the line that opened it rather than at the end
-// of the file, and NEXT J closing FOR I is caught.
+// of the file, and NEXT J closing FOR I is caught. Each top-level block is
+// checked alone, as it is parsed alone (topBlocks).
 func checkStructure(toks []lexer.Token) ErrorList {
+	var errs ErrorList
+	for _, blk := range topBlocks(toks) {
+		errs = append(errs, checkBlockStructure(blk)...)
+	}
+	return errs
+}
+
+func checkBlockStructure(toks []lexer.Token) ErrorList {
 	var errs ErrorList
 	var stack []opener
 	closeKind := func(kind string, at *lexer.Token, label string) {
