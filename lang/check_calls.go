@@ -44,9 +44,10 @@ func (c *checker) call(call *CallExpr, asStmt bool) bool {
 	return true
 }
 
-// misspeltPhrase reports GET FROM VALUE "x" (a builtin whose first argument is
-// words nothing defines) as one unknown name, so that the hint can name the
-// longer phrase that was meant (GET FORM VALUE) instead of the lone words.
+// misspeltPhrase reports a builtin whose first argument is words nothing
+// defines (a one-word builtin followed by a misspelt rest of a longer
+// phrase) as one unknown name, so that the hint can name the longer phrase
+// that was meant instead of the lone words.
 func (c *checker) misspeltPhrase(call *CallExpr) bool {
 	if _, ok := c.builtins[call.Name]; !ok || len(call.Args) == 0 {
 		return false
