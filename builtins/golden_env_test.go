@@ -77,11 +77,12 @@ func (e *goldenEnv) deps() Deps {
 	return Deps{Mailer: recorder{e}, WhatsApp: recorder{e}, Logger: e.logger}
 }
 
-// options reads the MAXSTEPS and MAXDEPTH directives.
+// options reads the MAXSTEPS, MAXDEPTH and MAXMEMORY directives.
 func (e *goldenEnv) options() runtime.Options {
 	o := runtime.Options{Logger: e.logger, Getenv: func(k string) string { return goldenEnvVars[k] }}
 	o.MaxSteps = e.intDirective("MAXSTEPS")
 	o.MaxDepth = e.intDirective("MAXDEPTH")
+	o.MaxMemory = int64(e.intDirective("MAXMEMORY"))
 	return o
 }
 

@@ -37,14 +37,21 @@ func fnPrint(th *runtime.Thread, site *lang.CallExpr, args []runtime.Value) (run
 		return nil, err
 	}
 	for _, a := range args {
-		th.Write(a.String())
+		if err := th.Write(a.String()); err != nil {
+			return nil, err
+		}
 	}
 	return nil, nil
 }
 
 // fnLog writes one structured line carrying file:line and the request id.
+// The handler buffers the line: its size counts against the memory budget.
 func fnLog(th *runtime.Thread, site *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
-	th.Logger().Info(args[0].String(), "at", site.P.Short())
+	msg := args[0].String()
+	if err := th.Alloc(len(msg)); err != nil {
+		return nil, err
+	}
+	th.Logger().Info(msg, "at", site.P.Short())
 	return nil, nil
 }
 

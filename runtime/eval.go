@@ -283,6 +283,9 @@ func (c *compiler) forEach(s *lang.ForEach) (execFn, error) {
 		if err != nil {
 			return ctlNone, err
 		}
+		if err := th.Work(textLen(v)); err != nil { // validating and walking
+			return ctlNone, &Error{Pos: pos, Msg: err.Error(), Err: err}
+		}
 		src, ok, err := iterable(pos, v)
 		if !ok || err != nil {
 			return ctlNone, err

@@ -44,7 +44,9 @@ func builtinIndex(name string) int {
 var testReg = fakeReg{
 	"PRINT": func(th *Thread, _ *lang.CallExpr, args []Value) (Value, error) {
 		for _, a := range args {
-			th.Write(a.String())
+			if err := th.Write(a.String()); err != nil {
+				return nil, err
+			}
 		}
 		return nil, nil
 	},

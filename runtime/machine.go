@@ -22,10 +22,13 @@ type Registry interface {
 
 // Options bound and connect a Machine. Zero fields take their defaults.
 type Options struct {
-	MaxSteps int                 // statements + loop iterations per run; default 10_000_000
-	MaxDepth int                 // SUB/FUNCTION call depth; default 1000
-	Getenv   func(string) string // default os.Getenv
-	Logger   *slog.Logger        // default slog.Default()
+	MaxSteps int // statements + loop iterations per run; default 10_000_000
+	MaxDepth int // SUB/FUNCTION call depth; default 1000
+	// MaxMemory is the bytes a run may allocate in strings, JSON and its
+	// response, counted as allocated (garbage included); default 64 MiB.
+	MaxMemory int64
+	Getenv    func(string) string // default os.Getenv
+	Logger    *slog.Logger        // default slog.Default()
 	// Spawner receives the jobs SPAWNed by a SUB run through RunSub, after it
 	// succeeds. Nil makes such a SPAWN fail the run (jobs are never dropped).
 	// Exec does not use it: it returns its jobs to the host.
@@ -34,8 +37,9 @@ type Options struct {
 
 // Defaults.
 const (
-	DefaultMaxSteps = 10_000_000
-	DefaultMaxDepth = 1000
+	DefaultMaxSteps  = 10_000_000
+	DefaultMaxDepth  = 1000
+	DefaultMaxMemory = 64 << 20
 )
 
 // Machine is a program compiled for running, with its builtins resolved. It is
@@ -64,6 +68,9 @@ func New(prog *lang.Program, reg Registry, opts Options) (*Machine, error) {
 	}
 	if opts.MaxDepth <= 0 {
 		opts.MaxDepth = DefaultMaxDepth
+	}
+	if opts.MaxMemory <= 0 {
+		opts.MaxMemory = DefaultMaxMemory
 	}
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
@@ -98,7 +105,7 @@ func (m *Machine) newThread(ctx context.Context, req *Request, requestID string)
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	th := &Thread{ctx: ctx, machine: m, req: req, requestID: requestID}
+	th := &Thread{ctx: ctx, machine: m, req: req, requestID: requestID, maxMem: m.opts.MaxMemory}
 	if sp, ok := m.stacks.Get().(*[]Value); ok {
 		th.stack = (*sp)[:0]
 	} else {
@@ -191,16 +198,28 @@ func (th *Thread) tick(p *lang.Pos) error {
 }
 
 func (th *Thread) checkpoint(p *lang.Pos) error {
+	if err := th.budget(); err != nil {
+		return &Error{Pos: *p, Msg: err.Error(), Err: err}
+	}
+	return nil
+}
+
+// budget checks the memory and step budgets and the context, and sets the
+// next step at which to look again. Its errors carry no position: callers
+// (checkpoint, or builtinError for Alloc and Work) add it.
+func (th *Thread) budget() error {
 	max := th.machine.opts.MaxSteps
-	if th.steps > max {
-		return &Error{Pos: *p, Msg: "step budget exceeded", Err: ErrStepBudget}
+	switch {
+	case th.mem > th.maxMem:
+		return ErrMemoryBudget
+	case th.steps > max:
+		return ErrStepBudget
 	}
 	if err := th.ctx.Err(); err != nil {
-		msg := "deadline exceeded"
 		if !errors.Is(err, context.DeadlineExceeded) {
-			msg = "run canceled"
+			return errCanceled
 		}
-		return &Error{Pos: *p, Msg: msg, Err: ErrDeadline}
+		return ErrDeadline
 	}
 	th.nextCheck = min(th.steps+checkEvery, max+1)
 	return nil

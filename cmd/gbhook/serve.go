@@ -30,6 +30,7 @@ type ServeCmd struct {
 	MaxBody        byteSize      `help:"Largest request body (e.g. 4MiB, 512KiB, 1000000)." default:"4MiB" env:"GBHOOK_MAX_BODY"`
 	HandlerTimeout time.Duration `help:"Deadline of one handler run." default:"10s" env:"GBHOOK_HANDLER_TIMEOUT"`
 	MaxSteps       int           `help:"Step budget of one handler run (runtime.DefaultMaxSteps)." default:"10000000" env:"GBHOOK_MAX_STEPS"`
+	MaxRunMemory   byteSize      `help:"Memory budget of one run: bytes its strings, JSON and response may allocate (e.g. 64MiB)." default:"64MiB" env:"GBHOOK_MAX_RUN_MEMORY"`
 	PublicURL      string        `help:"Public base URL Twilio calls (it signs this URL), e.g. https://hooks.example.com." env:"GBHOOK_PUBLIC_URL"`
 }
 
@@ -46,7 +47,7 @@ func (c *ServeCmd) Run() error {
 		Dirs: []string{c.Scripts}, Data: c.Data, Getenv: os.Getenv, Logger: log,
 		Server: httpserver.Config{PublicURL: strings.TrimSuffix(c.PublicURL, "/"), MaxBody: int64(c.MaxBody),
 			HandlerTimeout: c.HandlerTimeout},
-		MaxSteps: c.MaxSteps,
+		MaxSteps: c.MaxSteps, MaxMemory: int64(c.MaxRunMemory),
 	})
 	if err != nil {
 		return err
@@ -71,6 +72,8 @@ type appConfig struct {
 	Logger   *slog.Logger
 	Server   httpserver.Config
 	MaxSteps int
+	// MaxMemory is runtime.Options.MaxMemory (0: the default).
+	MaxMemory int64
 }
 
 // app is a wired server: deliveries from the environment, the builtins, the
@@ -99,7 +102,7 @@ func newApp(c appConfig) (*app, error) {
 	cfg := c.Server
 	cfg.Logger, cfg.Getenv, cfg.Enqueue = c.Logger, c.Getenv, a.queue.Enqueue
 	a.srv = httpserver.New(cfg)
-	opts := runtime.Options{MaxSteps: c.MaxSteps, Getenv: c.Getenv, Logger: c.Logger, Spawner: queueSpawner{a.queue}}
+	opts := runtime.Options{MaxSteps: c.MaxSteps, MaxMemory: c.MaxMemory, Getenv: c.Getenv, Logger: c.Logger, Spawner: queueSpawner{a.queue}}
 	a.load = func() error {
 		prog, err := lang.LoadDirs(c.Dirs, builtins.Specs())
 		if err != nil {
