@@ -73,6 +73,9 @@ func (c *httpCaller) request(th *runtime.Thread, site *lang.CallExpr, args []run
 	if err != nil {
 		return nil, err
 	}
+	if err := th.Alloc(len(resp.Body) + 256); err != nil { // the object around the body
+		return nil, err
+	}
 	return responseObject(resp), nil
 }
 
@@ -104,6 +107,11 @@ func (c *httpCaller) call(th *runtime.Thread, site *lang.CallExpr, method, rawUR
 		return nil, nil, fmt.Errorf("%s %s: %w", method, delivery.URLWithoutQuery(u), err)
 	}
 	log.Info("http call", "status", resp.Status)
+	// The body is already read (bounded by the client's cap); the run's memory
+	// budget still decides whether the run may keep it.
+	if err := th.Alloc(len(resp.Body)); err != nil {
+		return nil, nil, err
+	}
 	return u, resp, nil
 }
 

@@ -66,6 +66,8 @@ func (a *testAPI) serve(w http.ResponseWriter, r *http.Request) {
 		case <-time.After(5 * time.Second):
 		case <-r.Context().Done():
 		}
+	case "/mid":
+		io.WriteString(w, strings.Repeat("y", 2<<20))
 	case "/big":
 		chunk := strings.Repeat("x", 1<<20)
 		for range 10 {
@@ -85,7 +87,7 @@ func (a *testAPI) requests() []seen {
 
 // httpMachine checks src as t.bas and runs it with a real outbound client; GET
 // ENV "BASE" gives base.
-func httpMachine(t *testing.T, src, base string, cfg delivery.HTTPConfig, sp runtime.Spawner) (*runtime.Machine, *goldenEnv) {
+func httpMachine(t *testing.T, src, base string, cfg delivery.HTTPConfig, sp runtime.Spawner, tweak ...func(*runtime.Options)) (*runtime.Machine, *goldenEnv) {
 	t.Helper()
 	prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, Specs())
 	if err != nil {
@@ -102,6 +104,9 @@ func httpMachine(t *testing.T, src, base string, cfg delivery.HTTPConfig, sp run
 		return ""
 	}
 	opts.Spawner = sp
+	for _, f := range tweak {
+		f(&opts)
+	}
 	m, err := runtime.New(prog, Registry(deps), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -270,6 +275,17 @@ func TestHTTPBounds(t *testing.T) {
 				t.Errorf("took %v", d)
 			}
 		})
+	}
+}
+
+// An answer counts against the run's memory budget.
+func TestHTTPAnswerCountsAgainstMemoryBudget(t *testing.T) {
+	api := newTestAPI(t)
+	src := "ON WEBHOOK POST TO \"/t\" DO\n  R = GET GET ENV(\"BASE\") + \"/mid\"\nEND ON\n"
+	m, _ := httpMachine(t, src, api.URL, allowPrivate, nil, func(o *runtime.Options) { o.MaxMemory = 1 << 20 })
+	_, err := runHandler(t, m)
+	if want := "t.bas:2:7: memory budget exceeded"; err == nil || err.Error() != want || runtime.StatusOf(err) != 503 {
+		t.Fatalf("err = %v, want %q (503)", err, want)
 	}
 }
 
