@@ -141,6 +141,11 @@ func TestHTTPBuiltins(t *testing.T) {
 		{"POST of JSON is application/json, byte for byte", `R = POST GET ENV("BASE") + "/echo", PARSE JSON("{""a"": [1, 2]}")
   PRINT JSON ENCODE(R)`, `{"a":[1,2]}`, "",
 			[]seen{{Method: "POST", Path: "/echo", ContentType: "application/json", Body: `{"a": [1, 2]}`}}},
+		{"POST of a JSON SET value arrives as application/json with the exact bytes", `D = JSON SET("", "user.name", "Ana")
+  D = JSON APPEND(D, "user.tags", "vip")
+  R = POST GET ENV("BASE") + "/echo", D
+  PRINT GET JSON PATH(R, "user.tags[0]")`, "vip", "",
+			[]seen{{Method: "POST", Path: "/echo", ContentType: "application/json", Body: `{"user":{"name":"Ana","tags":["vip"]}}`}}},
 		{"POST of a string is text", `R = POST GET ENV("BASE") + "/echo", "héllo"
   PRINT R`, "héllo", "",
 			[]seen{{Method: "POST", Path: "/echo", ContentType: "text/plain; charset=utf-8", Body: "héllo"}}},

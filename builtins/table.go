@@ -32,6 +32,7 @@ func Table(d Deps) []Def {
 	var all []Def
 	all = append(all, requestDefs()...)
 	all = append(all, jsonDefs()...)
+	all = append(all, jsonBuildDefs()...)
 	all = append(all, stringDefs()...)
 	all = append(all, responseDefs()...)
 	all = append(all, mailDefs(d)...)
