@@ -112,6 +112,11 @@ func (r recorder) SendText(_ context.Context, to, text string) (string, error) {
 	return "memory", nil
 }
 
+func (r recorder) SendTemplate(_ context.Context, to string, t delivery.Template) (string, error) {
+	r.e.sent = append(r.e.sent, fmt.Sprintf("whatsapp template: to=%q name=%q language=%q params=%q", to, t.Name, t.Language, t.Params))
+	return "memory", nil
+}
+
 // parseDirectives reads the leading comment lines of the form ' KEY: value.
 func parseDirectives(src string) map[string]string {
 	d := map[string]string{}
