@@ -38,25 +38,14 @@ func stringDefs() []Def {
 	}
 }
 
-// toNumber converts args[i] of builtin name to a number: a number as is, a
-// boolean as 1 or 0, a string when it is wholly a number (spaces around
-// allowed). Anything else is an error naming the argument (i is 0-based, the
-// message counts from 1 as a script writer does).
+// toNumber converts args[i] of builtin name to a number by runtime.ToNumber,
+// the one coercion. Anything else is an error naming the argument (i is
+// 0-based, the message counts from 1 as a script writer does).
 func toNumber(name string, i int, v runtime.Value) (float64, error) {
-	switch x := v.(type) {
-	case runtime.Num:
-		return float64(x), nil
-	case runtime.Bool:
-		if x {
-			return 1, nil
-		}
-		return 0, nil
-	case runtime.Str:
-		if f, ok := runtime.ParseNumber(string(x)); ok {
-			return f, nil
-		}
+	if f, ok := runtime.ToNumber(v); ok {
+		return f, nil
 	}
-	return 0, fmt.Errorf("%s: argument %d must be a number, got %s", name, i+1, describeArg(v))
+	return 0, fmt.Errorf("%s: argument %d must be a number, got %s", name, i+1, runtime.Describe(v))
 }
 
 // toInt converts args[i] to an integer, truncating toward zero (LEFT(s, 2.9)
@@ -77,24 +66,6 @@ func toInt(name string, i int, v runtime.Value) (int, error) {
 		return math.MinInt32, nil
 	}
 	return int(f), nil
-}
-
-// describeArg shows a value in an error message, short enough for one log line.
-func describeArg(v runtime.Value) string {
-	if j, ok := v.(runtime.JSON); ok {
-		switch {
-		case len(j) > 0 && j[0] == '{':
-			return "a JSON object"
-		case len(j) > 0 && j[0] == '[':
-			return "a JSON array"
-		}
-	}
-	s := v.String()
-	const limit = 40
-	if utf8.RuneCountInString(s) > limit {
-		s = s[:byteIndex(s, limit)] + "..."
-	}
-	return strconv.Quote(s)
 }
 
 // byteIndex gives the byte offset of the n-th code point of s (0-based),

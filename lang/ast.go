@@ -257,11 +257,36 @@ type Handler struct {
 	Method   string
 	Path     string
 	Segments []Segment
-	From     string // "", "TWILIO" or "WHATSAPP"
+	From     FromKind
 	Body     []Stmt
 	Frame    Frame
 
 	src *handlerSrc
+}
+
+// FromKind is the sender a handler's FROM clause names, whose signature the
+// server verifies before running it.
+type FromKind uint8
+
+// FROM kinds.
+const (
+	FromNone     FromKind = iota // no FROM clause: nothing verified
+	FromTwilio                   // FROM TWILIO: X-Twilio-Signature
+	FromWhatsApp                 // FROM WHATSAPP or FROM META: X-Hub-Signature-256
+)
+
+// fromWords are the words FROM accepts, to the kind each names.
+var fromWords = map[string]FromKind{"TWILIO": FromTwilio, "WHATSAPP": FromWhatsApp, "META": FromWhatsApp}
+
+// String is the kind as written after FROM ("" for none).
+func (k FromKind) String() string {
+	switch k {
+	case FromTwilio:
+		return "TWILIO"
+	case FromWhatsApp:
+		return "WHATSAPP"
+	}
+	return ""
 }
 
 // Segment is one /-separated piece of a route path; Param marks a :name capture.
@@ -329,8 +354,8 @@ func (p *Program) Counts() (handlers, subs, functions int) {
 func (h *Handler) RouteString() string {
 	var b strings.Builder
 	b.WriteString(h.Method + " " + h.Path)
-	if h.From != "" {
-		b.WriteString(" FROM " + h.From)
+	if h.From != FromNone {
+		b.WriteString(" FROM " + h.From.String())
 	}
 	b.WriteString(" " + h.P.Short())
 	return b.String()

@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -162,18 +163,16 @@ func (c *checker) collectRoutes(files []*File) []*Handler {
 
 func (c *checker) route(h *Handler) bool {
 	ok := true
-	if !contains(methods, h.Method) {
+	if !slices.Contains(methods, h.Method) {
 		c.errorf(h.src.methodPos, "unknown method "+h.Method+hint(h.Method, methods)+"; use GET, POST, PUT, PATCH or DELETE")
 		ok = false
 	}
-	switch h.src.from {
-	case "":
-	case "TWILIO":
-		h.From = "TWILIO"
-	case "WHATSAPP", "META":
-		h.From = "WHATSAPP"
-	default:
-		c.errorf(h.src.fromPos, "unknown FROM source "+h.src.from+"; use TWILIO or WHATSAPP")
+	if h.src.from != "" {
+		kind, ok := fromWords[h.src.from]
+		if !ok {
+			c.errorf(h.src.fromPos, "unknown FROM source "+h.src.from+"; use TWILIO or WHATSAPP")
+		}
+		h.From = kind
 	}
 	segs, msg := splitPath(h.Path)
 	if msg == "" && h.Path == HealthPath {
@@ -250,13 +249,4 @@ func RouteKey(segs []Segment) string {
 		return "/"
 	}
 	return b.String()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -1,6 +1,8 @@
 package lang
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/alecthomas/participle/v2"
@@ -54,14 +56,10 @@ var forms = map[string]form{
 	StmtSetStatus:            {pattern: "TO _"},
 }
 
-// StatementForms lists the names of the statement forms, so that a host can
-// check that its table implements each.
+// StatementForms lists the names of the statement forms, sorted, so that a
+// host can check that its table implements each.
 func StatementForms() []string {
-	out := make([]string, 0, len(forms))
-	for name := range forms {
-		out = append(out, name)
-	}
-	return out
+	return slices.Sorted(maps.Keys(forms))
 }
 
 // takesExpr reports whether a form's arguments start right after its name as

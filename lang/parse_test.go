@@ -186,8 +186,8 @@ func TestDumpIsStable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(Dump(p), `(on GET "/x/:id" vars[]`) {
-		t.Errorf("dump: %s", Dump(p))
+	if !strings.Contains(dump(p), `(on GET "/x/:id" vars[]`) {
+		t.Errorf("dump: %s", dump(p))
 	}
 }
 
@@ -212,6 +212,32 @@ func TestResyncAtTopLevel(t *testing.T) {
 			_, err := checkOne(tt.src)
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("got  %v\nwant %s", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestFromKind: FROM names a typed kind; META is WhatsApp's other name.
+func TestFromKind(t *testing.T) {
+	tests := []struct {
+		name, from string
+		want       FromKind
+		route      string
+	}{
+		{"none", "", FromNone, "POST /t t.bas:1"},
+		{"twilio", " FROM TWILIO", FromTwilio, "POST /t FROM TWILIO t.bas:1"},
+		{"whatsapp", " FROM WHATSAPP", FromWhatsApp, "POST /t FROM WHATSAPP t.bas:1"},
+		{"meta", " from meta", FromWhatsApp, "POST /t FROM WHATSAPP t.bas:1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := checkOne("ON WEBHOOK POST TO \"/t\"" + tt.from + " DO\nEND ON\n")
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := p.Handlers[0]
+			if h.From != tt.want || h.RouteString() != tt.route {
+				t.Errorf("From %v, route %q; want %v, %q", h.From, h.RouteString(), tt.want, tt.route)
 			}
 		})
 	}

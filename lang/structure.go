@@ -1,6 +1,8 @@
 package lang
 
 import (
+	"strconv"
+
 	"github.com/alecthomas/participle/v2/lexer"
 )
 
@@ -56,7 +58,7 @@ func checkBlockStructure(toks []lexer.Token) ErrorList {
 		if topLevel[kind] && len(stack) > 0 && topLevel[stack[0].kind] {
 			// END SUB closing a FUNCTION: one message, and the file-level block ends here.
 			o := stack[0]
-			errs = append(errs, &Error{Pos: posOf(at.Pos), Msg: label + " closes " + o.label() + " (opened at line " + itoa(o.pos.Line) + ")"})
+			errs = append(errs, &Error{Pos: posOf(at.Pos), Msg: label + " closes " + o.label() + " (opened at line " + strconv.Itoa(o.pos.Line) + ")"})
 			stack = stack[:0]
 			return
 		}
@@ -90,7 +92,7 @@ func checkBlockStructure(toks []lexer.Token) ErrorList {
 			if (next.Type == tIdent || next.Type == tStrName) && len(stack) > 0 {
 				if top := stack[len(stack)-1]; top.kind == "FOR" && top.name != next.Value {
 					errs = append(errs, &Error{Pos: posOf(next.Pos),
-						Msg: "NEXT " + next.Value + " closes " + top.label() + " " + top.name + " (opened at line " + itoa(top.pos.Line) + ")"})
+						Msg: "NEXT " + next.Value + " closes " + top.label() + " " + top.name + " (opened at line " + strconv.Itoa(top.pos.Line) + ")"})
 					swapForNames(stack, next.Value, top.name)
 				}
 			}
@@ -140,18 +142,4 @@ func isBlockIf(toks []lexer.Token) bool {
 		}
 	}
 	return false
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
 }

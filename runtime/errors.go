@@ -97,8 +97,10 @@ func builtinError(site *lang.CallExpr, err error) error {
 	return &Error{Pos: site.P, Msg: err.Error(), Err: err}
 }
 
-// describe renders a value for an error message, shortened.
-func describe(v Value) string {
+// Describe renders a value for an error message, short enough for one log
+// line: strings quoted, JSON marked as such, numbers and booleans as printed.
+// It is the one way the runtime and the builtins show a value in an error.
+func Describe(v Value) string {
 	switch x := v.(type) {
 	case Str:
 		return strconv.Quote(shorten(string(x)))
@@ -110,15 +112,17 @@ func describe(v Value) string {
 	return v.String()
 }
 
-// shorten cuts s to about 40 bytes, on a character boundary.
+// shorten cuts s after 40 characters (code points, as strings count in the
+// dialect), marking the cut with "…". An invalid byte counts as one character.
 func shorten(s string) string {
 	const max = 40
-	if len(s) <= max {
-		return s
+	i := 0
+	for n := 0; i < len(s); n++ {
+		if n == max {
+			return s[:i] + "…"
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 	}
-	i := max
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i] + "…"
+	return s
 }

@@ -238,9 +238,9 @@ func (l *forLoop) run(th *Thread, f []Value) (ctl, error) {
 		if err != nil {
 			return ctlNone, err
 		}
-		n, ok := toNum(v)
+		n, ok := ToNumber(v)
 		if !ok {
-			return ctlNone, errAt(l.pos, "FOR needs numbers, got "+describe(v))
+			return ctlNone, errAt(l.pos, "FOR needs numbers, got "+Describe(v))
 		}
 		b[k] = n
 	}
@@ -323,7 +323,7 @@ func iterable(p lang.Pos, v Value) (gjson.Result, bool, error) {
 		}
 	}
 	if !r.IsArray() && !r.IsObject() {
-		return r, false, errAt(p, "FOR EACH needs a JSON array or object, got "+describe(v))
+		return r, false, errAt(p, "FOR EACH needs a JSON array or object, got "+Describe(v))
 	}
 	return r, true, nil
 }

@@ -124,9 +124,9 @@ func (c *compiler) unary(e *lang.Unary) (cexpr, error) {
 			if err != nil {
 				return nil, err
 			}
-			n, ok := toNum(v)
+			n, ok := ToNumber(v)
 			if !ok {
-				return nil, errAt(pos, "operator - needs a number, got "+describe(v))
+				return nil, errAt(pos, "operator - needs a number, got "+Describe(v))
 			}
 			return numV(-n), nil
 		}
@@ -245,9 +245,9 @@ func opAdd(th *Thread, p *lang.Pos, a, b Value) (Value, error) {
 	case isText(a) || isText(b):
 		return concat(th, p, a, b)
 	case !xok:
-		return nil, errAt(*p, "operator + needs numbers or strings, got "+describe(a))
+		return nil, errAt(*p, "operator + needs numbers or strings, got "+Describe(a))
 	}
-	return nil, errAt(*p, "operator + needs numbers or strings, got "+describe(b))
+	return nil, errAt(*p, "operator + needs numbers or strings, got "+Describe(b))
 }
 
 func isText(v Value) bool {
@@ -301,13 +301,13 @@ func textOf(v Value) (string, JSON) {
 
 // arith is - * / MOD ^ over numbers; a string that reads as a number counts.
 func arith(p *lang.Pos, op lang.Op, a, b Value) (Value, error) {
-	x, ok := toNum(a)
+	x, ok := ToNumber(a)
 	if !ok {
-		return nil, errAt(*p, "operator "+op.String()+" needs numbers, got "+describe(a))
+		return nil, errAt(*p, "operator "+op.String()+" needs numbers, got "+Describe(a))
 	}
-	y, ok := toNum(b)
+	y, ok := ToNumber(b)
 	if !ok {
-		return nil, errAt(*p, "operator "+op.String()+" needs numbers, got "+describe(b))
+		return nil, errAt(*p, "operator "+op.String()+" needs numbers, got "+Describe(b))
 	}
 	switch op {
 	case lang.OpSub:
@@ -326,16 +326,6 @@ func arith(p *lang.Pos, op lang.Op, a, b Value) (Value, error) {
 		return numV(math.Pow(x, y)), nil
 	}
 	return nil, errAt(*p, "runtime: unknown operator "+op.String())
-}
-
-func toNum(v Value) (float64, bool) {
-	switch x := v.(type) {
-	case Num:
-		return float64(x), true
-	case Str:
-		return ParseNumber(string(x))
-	}
-	return 0, false
 }
 
 // numbers gives both sides as numbers when the comparison is numeric: two

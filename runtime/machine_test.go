@@ -300,8 +300,3 @@ func TestConcurrentExec(t *testing.T) {
 		}
 	}
 }
-
-func TestDescribeShortens(t *testing.T) {
-	got := describe(Str(strings.Repeat("é", 30)))
-	check(t, "shorten", got, `"`+strings.Repeat("é", 20)+`…"`)
-}

@@ -47,7 +47,7 @@ func runCheck(dirs []string, stdout, stderr io.Writer) error {
 func unsignedCallbackWarnings(prog *lang.Program) []string {
 	var out []string
 	for _, h := range prog.Handlers {
-		if h.Method != "POST" || h.From != "" {
+		if h.Method != "POST" || h.From != lang.FromNone {
 			continue
 		}
 		p := strings.ToLower(h.Path)

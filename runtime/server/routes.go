@@ -102,9 +102,9 @@ func buildTable(m *runtime.Machine) *table {
 func newEntry(h *lang.Handler) *entry {
 	e := &entry{h: h}
 	switch h.From {
-	case "TWILIO":
+	case lang.FromTwilio:
 		e.secretEnv, e.verify = TwilioSecretEnv, verifyTwilio
-	case "WHATSAPP":
+	case lang.FromWhatsApp:
 		e.secretEnv, e.verify = MetaSecretEnv, verifyMeta
 	}
 	return e
