@@ -30,7 +30,7 @@ type Deps struct {
 // Table is every builtin, in a fixed order.
 func Table(d Deps) []Def {
 	var all []Def
-	all = append(all, requestDefs()...)
+	all = append(all, exchangeAll(requestDefs())...)
 	all = append(all, jsonDefs()...)
 	all = append(all, jsonBuildDefs()...)
 	all = append(all, stringDefs()...)
@@ -95,4 +95,18 @@ func stmt(name string, minArgs, maxArgs int) lang.Builtin {
 	b := spec(name, minArgs, maxArgs)
 	b.Stmt = true
 	return b
+}
+
+// exchange marks a builtin that needs the HTTP request or response: a check
+// error directly inside ON SCHEDULE.
+func exchange(b lang.Builtin) lang.Builtin {
+	b.Exchange = true
+	return b
+}
+
+func exchangeAll(defs []Def) []Def {
+	for i := range defs {
+		defs[i].Builtin = exchange(defs[i].Builtin)
+	}
+	return defs
 }

@@ -26,6 +26,7 @@ func (c *checker) call(call *CallExpr, asStmt bool) bool {
 			c.errorf(call.P, call.Name+" gives no value")
 		}
 		c.arity(call, b.MinArgs, b.MaxArgs)
+		c.exchangeInSchedule(call, b)
 		c.literalArgs(call, b)
 		return true
 	}
