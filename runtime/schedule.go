@@ -42,3 +42,12 @@ func (m *Machine) RunSchedule(ctx context.Context, s *lang.Schedule, requestID s
 	}
 	return th.spawned, nil
 }
+
+// Scheduler keeps what fires schedules in step with the loaded program: the
+// host calls Update with Machine.Schedules after every successful load, so
+// that a reload adds, changes and removes schedules without a restart. A
+// schedule is known by its Key and expression; when either changes it is a
+// new schedule.
+type Scheduler interface {
+	Update(schedules []*lang.Schedule)
+}

@@ -17,7 +17,6 @@ import (
 	"github.com/gbhook/gbhook/builtins"
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
-	"github.com/gbhook/gbhook/runtime/delivery"
 	"github.com/gbhook/gbhook/runtime/reload"
 	httpserver "github.com/gbhook/gbhook/runtime/server"
 )
@@ -52,6 +51,8 @@ func (c *ServeCmd) Run() error {
 	if err != nil {
 		return err
 	}
+	tk := startTicker(a, log)
+	defer tk.Stop()
 	if err := a.load(); err != nil {
 		return printProblems(err)
 	}
@@ -82,19 +83,14 @@ type app struct {
 	srv   *httpserver.Server
 	queue *builtins.InProcess
 	load  func() error
+	sched runtime.Scheduler // told the schedules on every load; nil: none run
 }
 
 func newApp(c appConfig) (*app, error) {
-	mailer, wa, llm, err := delivery.FromEnv(delivery.Config{Getenv: c.Getenv, DataDir: c.Data})
+	reg, err := newRegistry(c.Getenv, c.Data, c.Logger)
 	if err != nil {
 		return nil, err
 	}
-	hc, err := delivery.HTTPConfigFromEnv(c.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	reg := builtins.Registry(builtins.Deps{Mailer: mailer, WhatsApp: wa, LLM: llm, Logger: c.Logger,
-		HTTP: delivery.NewHTTPClient(hc)})
 	a := &app{}
 	a.queue = builtins.NewInProcess(func(ctx context.Context, job runtime.Job) error {
 		return a.srv.Machine().RunSub(ctx, job)
@@ -113,6 +109,9 @@ func newApp(c appConfig) (*app, error) {
 			return err
 		}
 		a.srv.Swap(m)
+		if a.sched != nil {
+			a.sched.Update(m.Schedules())
+		}
 		return nil
 	}
 	return a, nil
