@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"net/http"
@@ -9,9 +8,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/gbhook/gbhook/internal/testlog"
 )
 
 // These tests run the real binary: `gbhook serve` as a process, and
@@ -34,29 +34,11 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// syncBuffer collects a process's output safely while it runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // server is a running `gbhook serve`.
 type server struct {
 	addr string
 	env  []string
-	logs *syncBuffer
+	logs *testlog.Buffer
 	data string
 }
 
@@ -74,17 +56,8 @@ func freeAddr(t *testing.T) string {
 func startServe(t *testing.T, env map[string]string) *server {
 	t.Helper()
 	scripts, data := t.TempDir(), t.TempDir()
-	files, _ := filepath.Glob("../../scripts/*.bas")
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(scripts, filepath.Base(f)), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s := &server{addr: freeAddr(t), logs: &syncBuffer{}, data: data}
+	copyScripts(t, scripts)
+	s := &server{addr: freeAddr(t), logs: &testlog.Buffer{}, data: data}
 	s.env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 		"GBHOOK_ADDR=" + s.addr, "GBHOOK_SCRIPTS=" + scripts, "GBHOOK_DATA=" + data}
 	for k, v := range env {

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gbhook/gbhook/internal/testlog"
 )
 
 // Scripts that, unbounded, take the process down or hold it past its deadline.
@@ -41,7 +43,7 @@ type hogServer struct {
 	addr    string
 	scripts string
 	pid     int
-	logs    *syncBuffer
+	logs    *testlog.Buffer
 }
 
 func startHogServer(t *testing.T, flags ...string) *hogServer {
@@ -52,7 +54,7 @@ func startHogServer(t *testing.T, flags ...string) *hogServer {
 			t.Fatal(err)
 		}
 	}
-	s := &hogServer{addr: freeAddr(t), scripts: scripts, logs: &syncBuffer{}}
+	s := &hogServer{addr: freeAddr(t), scripts: scripts, logs: &testlog.Buffer{}}
 	args := append([]string{"serve", "--scripts", scripts, "--data", t.TempDir(), "--addr", s.addr}, flags...)
 	cmd := exec.Command(binary, args...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}

@@ -14,6 +14,7 @@ import (
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
 	"github.com/gbhook/gbhook/runtime/delivery"
+	"github.com/gbhook/gbhook/runtime/secret"
 	"github.com/gbhook/gbhook/runtime/ticker"
 )
 
@@ -23,7 +24,8 @@ const scheduleTimeout = time.Minute
 // newRegistry wires the builtins to the deliveries and the outbound HTTP
 // client configured in the environment.
 func newRegistry(getenv func(string) string, data string, log *slog.Logger) (runtime.Registry, error) {
-	mailer, wa, llm, err := delivery.FromEnv(delivery.Config{Getenv: getenv, DataDir: data})
+	mailer, wa, llm, err := delivery.FromEnv(delivery.Config{Getenv: getenv, DataDir: data,
+		Redact: secret.NewRedactor(getenv).Redact})
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +84,7 @@ func (c *RunScheduleCmd) Run() error {
 	}
 	prog, err := lang.LoadDirs([]string{c.Scripts}, builtins.Specs())
 	if err != nil {
-		return printProblems(err)
+		return printProblems(os.Stderr, err, "")
 	}
 	s := findSchedule(prog, c.Target)
 	if s == nil {

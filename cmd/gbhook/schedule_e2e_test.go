@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gbhook/gbhook/internal/testlog"
 	"github.com/gbhook/gbhook/runtime/delivery/deliverytest"
 )
 
@@ -28,7 +29,7 @@ func scheduleServer(t *testing.T, script string) (*server, *deliverytest.Graph, 
 	if err := os.WriteFile(file, []byte(script), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{addr: freeAddr(t), logs: &syncBuffer{}, data: data}
+	s := &server{addr: freeAddr(t), logs: &testlog.Buffer{}, data: data}
 	s.env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 		"GBHOOK_ADDR=" + s.addr, "GBHOOK_SCRIPTS=" + scripts, "GBHOOK_DATA=" + data,
 		"WHATSAPP_TOKEN=tok", "WHATSAPP_PHONE_NUMBER_ID=113469798404167", "WHATSAPP_API_URL=" + g.URL}

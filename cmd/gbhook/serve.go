@@ -23,7 +23,7 @@ import (
 
 // ServeCmd is `gbhook serve`.
 type ServeCmd struct {
-	Scripts        string        `help:"Directory of .bas scripts." default:"./scripts" env:"GBHOOK_SCRIPTS" type:"existingdir"`
+	Scripts        string        `help:"Directory of .bas scripts." default:"./scripts" env:"GBHOOK_SCRIPTS"`
 	Addr           string        `help:"Listen address." default:"127.0.0.1:3000" env:"GBHOOK_ADDR"`
 	Data           string        `help:"Data directory (the development outbox)." default:"./data" env:"GBHOOK_DATA"`
 	MaxBody        byteSize      `help:"Largest request body (e.g. 4MiB, 512KiB, 1000000)." default:"4MiB" env:"GBHOOK_MAX_BODY"`
@@ -39,6 +39,9 @@ const shutdownTimeout = 30 * time.Second
 // Run loads the scripts (failing on any problem), serves them, reloads them on
 // save, and on SIGINT/SIGTERM drains requests and then the spawn queue.
 func (c *ServeCmd) Run() error {
+	if err := c.validate(); err != nil {
+		return err
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -54,7 +57,7 @@ func (c *ServeCmd) Run() error {
 	tk := startTicker(a, log)
 	defer tk.Stop()
 	if err := a.load(); err != nil {
-		return printProblems(err)
+		return printProblems(os.Stderr, err, "; not serving")
 	}
 	go func() {
 		w := &reload.Watcher{Dir: c.Scripts, Load: a.load, Logger: log}
@@ -152,19 +155,6 @@ type queueSpawner struct{ q *builtins.InProcess }
 
 func (s queueSpawner) Spawn(ctx context.Context, job runtime.Job) error {
 	return s.q.Enqueue(ctx, []runtime.Job{job})
-}
-
-// printProblems reports a failed first load, one problem a line, and exits 1.
-func printProblems(err error) error {
-	var list lang.ErrorList
-	if !errors.As(err, &list) {
-		return err
-	}
-	for _, e := range list {
-		fmt.Fprintln(os.Stderr, e.Error())
-	}
-	fmt.Fprintf(os.Stderr, "%d problem(s); not serving\n", len(list))
-	return exitError(1)
 }
 
 // byteSize is a --max-body value: a number of bytes with an optional unit

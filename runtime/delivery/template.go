@@ -17,14 +17,14 @@ type Template struct {
 	Params   []string // the body's {{1}}, {{2}}... in order
 }
 
-// WhatsAppTemplates sends templates. GraphWhatsApp and OutboxWhatsApp both
+// WhatsAppTemplates sends templates. The Graph and outbox senders both
 // implement it; errors are classified as for SendText.
 type WhatsAppTemplates interface {
 	SendTemplate(ctx context.Context, to string, t Template) (where string, err error)
 }
 
 // SendTemplate posts one template message (protocols.md 3.1).
-func (g *GraphWhatsApp) SendTemplate(ctx context.Context, to string, t Template) (string, error) {
+func (g *graphWhatsApp) SendTemplate(ctx context.Context, to string, t Template) (string, error) {
 	body, err := templateRequestBody(to, t)
 	if err != nil {
 		return "whatsapp " + g.host, err
@@ -34,7 +34,7 @@ func (g *GraphWhatsApp) SendTemplate(ctx context.Context, to string, t Template)
 
 // SendTemplate validates the template like the Graph client does and writes
 // its request body to the outbox.
-func (o *OutboxWhatsApp) SendTemplate(ctx context.Context, to string, t Template) (string, error) {
+func (o *outboxWhatsApp) SendTemplate(ctx context.Context, to string, t Template) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
