@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/net/http/httpguts"
+
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
 	"github.com/gbhook/gbhook/runtime/delivery"
@@ -62,7 +64,7 @@ func (c *httpCaller) verb(method string) runtime.BuiltinFunc {
 // {"status": n, "headers": {lower-case name: value}, "body": ...}.
 func (c *httpCaller) request(th *runtime.Thread, site *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
 	method := strings.ToUpper(strings.TrimSpace(args[0].String()))
-	if !validToken(method) {
+	if !httpguts.ValidHeaderFieldName(method) { // a method is a token, as a header name is
 		return nil, fmt.Errorf("HTTP REQUEST: %q is not an HTTP method", args[0].String())
 	}
 	var data runtime.Value
@@ -196,11 +198,11 @@ func runHeaders(th *runtime.Thread) http.Header {
 // fnSetCallHeader adds a header to this run's later calls, in CALLed SUBs too.
 func fnSetCallHeader(th *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
 	name, value := strings.TrimSpace(args[0].String()), args[1].String()
-	if !validToken(name) {
+	if !httpguts.ValidHeaderFieldName(name) {
 		return nil, fmt.Errorf("SET HEADER: %q is not a header name", shortURL(name))
 	}
-	if strings.ContainsAny(value, "\r\n\x00") {
-		return nil, fmt.Errorf("SET HEADER: the value of %s contains a line break", name)
+	if !httpguts.ValidHeaderFieldValue(value) {
+		return nil, fmt.Errorf("SET HEADER: the value of %s contains a line break or a control character", name)
 	}
 	h := runHeaders(th)
 	if h == nil {
@@ -214,20 +216,6 @@ func fnSetCallHeader(th *runtime.Thread, _ *lang.CallExpr, args []runtime.Value)
 func fnClearHeaders(th *runtime.Thread, _ *lang.CallExpr, _ []runtime.Value) (runtime.Value, error) {
 	th.SetLocal(headersKey{}, http.Header(nil))
 	return nil, nil
-}
-
-// validToken is RFC 9110's token: what header names and methods are made of.
-func validToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // shortURL cuts text quoted in an error, which may be long or carry a token.

@@ -160,7 +160,8 @@ func scheduleLines(prog *lang.Program, now time.Time) []string {
 // an implementation of runtime.Scheduler assigned to a.sched instead.
 func startTicker(a *app, log *slog.Logger) *ticker.Ticker {
 	tk := ticker.New(func(ctx context.Context, key string, tick time.Time) {
-		_ = runTick(ctx, a.srv.Machine(), key, tick, a.queue.Enqueue, log)
+		enqueue := func(ctx context.Context, jobs []runtime.Job) error { return a.queue.Enqueue(ctx, jobs) }
+		_ = runTick(ctx, a.srv.Machine(), key, tick, enqueue, log)
 	}, log)
 	a.sched = tk
 	return tk

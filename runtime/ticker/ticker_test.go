@@ -53,7 +53,7 @@ func TestTickerFiresEverySecond(t *testing.T) {
 	if n := rec.waitFor(3, 10*time.Second); n < 3 {
 		t.Fatalf("%d ticks in 10s", n)
 	}
-	if d := time.Since(start); d < 2500*time.Millisecond {
+	if d := time.Since(start); d < 1800*time.Millisecond { // @every rounds to whole seconds: the first tick may come early
 		t.Errorf("3 ticks of @every 1s came after %v", d)
 	}
 	if rec.keys[0] != "a.bas:1" {
