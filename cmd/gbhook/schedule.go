@@ -68,7 +68,7 @@ func runTick(ctx context.Context, m *runtime.Machine, key string, tick time.Time
 // RunScheduleCmd is `gbhook run-schedule FILE:LINE`: one tick now, for testing.
 type RunScheduleCmd struct {
 	Target  string `arg:"" help:"The schedule as FILE:LINE, as gbhook routes lists it (e.g. scripts/report.bas:3 or report.bas:3)."`
-	Scripts string `help:"Directory of .bas scripts." default:"./scripts" env:"GBHOOK_SCRIPTS" type:"existingdir"`
+	Scripts string `help:"Directory of .bas scripts." default:"./scripts" env:"GBHOOK_SCRIPTS"`
 	Data    string `help:"Data directory (the development outbox)." default:"./data" env:"GBHOOK_DATA"`
 }
 
@@ -77,6 +77,12 @@ const maxInlineJobs = 1000
 
 // Run runs the tick, then the SUBs it SPAWNs (and theirs) one after another.
 func (c *RunScheduleCmd) Run() error {
+	if err := checkScriptsDir(c.Scripts); err != nil {
+		return err
+	}
+	if err := checkWritable(c.Data); err != nil {
+		return err
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	reg, err := newRegistry(os.Getenv, c.Data, log)
 	if err != nil {
