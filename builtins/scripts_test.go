@@ -34,7 +34,7 @@ func TestShippedAndSeedScriptsCheck(t *testing.T) {
 }
 
 func TestSeedAloneReportsGenerateResponse(t *testing.T) {
-	_, err := lang.LoadDir("../testdata/seed", Specs())
+	_, err := lang.LoadDirs([]string{"../testdata/seed"}, Specs())
 	want := `../testdata/seed/whatsapp.bas:34:19: unknown name "GENERATE RESPONSE"`
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)

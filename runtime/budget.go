@@ -5,6 +5,9 @@ package runtime
 // their input count it through Alloc and Work, so that one long string
 // cannot outrun the budgets between two checkpoints.
 
+// DefaultMaxMemory is the memory budget of a run when Options.MaxMemory is 0.
+const DefaultMaxMemory = 64 << 20
+
 // workShift makes one step of every 64 bytes a builtin reads or writes.
 const workShift = 6
 

@@ -22,13 +22,14 @@ type Registry interface {
 
 // Options bound and connect a Machine. Zero fields take their defaults.
 type Options struct {
-	MaxSteps int // statements + loop iterations per run; default 10_000_000
-	MaxDepth int // SUB/FUNCTION call depth; default 1000
 	// MaxMemory is the bytes a run may allocate in strings, JSON and its
 	// response, counted as allocated (garbage included); default 64 MiB.
 	MaxMemory int64
-	Getenv    func(string) string // default os.Getenv
-	Logger    *slog.Logger        // default slog.Default()
+
+	MaxSteps int                 // statements + loop iterations per run; default 10_000_000
+	MaxDepth int                 // SUB/FUNCTION call depth; default 1000
+	Getenv   func(string) string // default os.Getenv
+	Logger   *slog.Logger        // default slog.Default()
 	// Spawner receives the jobs SPAWNed by a SUB run through RunSub, after it
 	// succeeds. Nil makes such a SPAWN fail the run (jobs are never dropped).
 	// Exec does not use it: it returns its jobs to the host.
@@ -37,9 +38,8 @@ type Options struct {
 
 // Defaults.
 const (
-	DefaultMaxSteps  = 10_000_000
-	DefaultMaxDepth  = 1000
-	DefaultMaxMemory = 64 << 20
+	DefaultMaxSteps = 10_000_000
+	DefaultMaxDepth = 1000
 )
 
 // Machine is a program compiled for running, with its builtins resolved. It is
@@ -70,14 +70,14 @@ func New(prog *lang.Program, reg Registry, opts Options) (*Machine, error) {
 	if opts.MaxDepth <= 0 {
 		opts.MaxDepth = DefaultMaxDepth
 	}
-	if opts.MaxMemory <= 0 {
-		opts.MaxMemory = DefaultMaxMemory
-	}
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.MaxMemory <= 0 {
+		opts.MaxMemory = DefaultMaxMemory
 	}
 	m := &Machine{prog: prog, opts: opts, fns: make([]BuiltinFunc, len(prog.Builtins))}
 	var missing []string

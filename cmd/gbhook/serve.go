@@ -37,7 +37,8 @@ type ServeCmd struct {
 const shutdownTimeout = 30 * time.Second
 
 // Run loads the scripts (failing on any problem), serves them, reloads them on
-// save, and on SIGINT/SIGTERM drains requests and then the spawn queue.
+// save and on SIGHUP, and on SIGINT/SIGTERM drains requests and then the spawn
+// queue.
 func (c *ServeCmd) Run() error {
 	if err := c.validate(); err != nil {
 		return err
@@ -56,15 +57,17 @@ func (c *ServeCmd) Run() error {
 	}
 	tk := startTicker(a, log)
 	defer tk.Stop()
+	go func() { <-ctx.Done(); tk.Stop() }() // no new ticks while the queue drains
 	if err := a.load(); err != nil {
 		return printProblems(os.Stderr, err, "; not serving")
 	}
+	w := &reload.Watcher{Dir: c.Scripts, Load: a.prepare, Serving: a.srv.Machine().Program(), Logger: log}
 	go func() {
-		w := &reload.Watcher{Dir: c.Scripts, Load: a.load, Logger: log}
 		if err := w.Run(ctx); err != nil {
 			log.Error("hot reload stopped; restart to pick up changes", "err", err)
 		}
 	}()
+	reloadOnHangup(ctx, w, log)
 	return serveUntilSignal(ctx, stop, log, a.srv, a.queue, c.Addr)
 }
 
@@ -81,12 +84,14 @@ type appConfig struct {
 }
 
 // app is a wired server: deliveries from the environment, the builtins, the
-// in-process spawn queue, and a load function that checks and swaps.
+// in-process spawn queue, and load functions: prepare checks without serving,
+// load checks and swaps.
 type app struct {
-	srv   *httpserver.Server
-	queue *builtins.InProcess
-	load  func() error
-	sched runtime.Scheduler // told the schedules on every load; nil: none run
+	srv     *httpserver.Server
+	queue   *builtins.InProcess
+	prepare func() (reload.Candidate, error)
+	load    func() error
+	sched   runtime.Scheduler // told the schedules on every commit; nil: none run
 }
 
 func newApp(c appConfig) (*app, error) {
@@ -102,22 +107,48 @@ func newApp(c appConfig) (*app, error) {
 	cfg.Logger, cfg.Getenv, cfg.Enqueue = c.Logger, c.Getenv, a.queue.Enqueue
 	a.srv = httpserver.New(cfg)
 	opts := runtime.Options{MaxSteps: c.MaxSteps, MaxMemory: c.MaxMemory, Getenv: c.Getenv, Logger: c.Logger, Spawner: queueSpawner{a.queue}}
-	a.load = func() error {
+	a.prepare = func() (reload.Candidate, error) {
 		prog, err := lang.LoadDirs(c.Dirs, builtins.Specs())
 		if err != nil {
-			return err
+			return reload.Candidate{}, err
 		}
 		m, err := runtime.New(prog, reg, opts)
 		if err != nil {
-			return err
+			return reload.Candidate{}, err
 		}
-		a.srv.Swap(m)
-		if a.sched != nil {
-			a.sched.Update(m.Schedules())
+		return reload.Candidate{Program: prog, Commit: func() {
+			a.srv.Swap(m)
+			if a.sched != nil {
+				a.sched.Update(m.Schedules())
+			}
+		}}, nil
+	}
+	a.load = func() error {
+		next, err := a.prepare()
+		if err == nil {
+			next.Commit()
 		}
-		return nil
+		return err
 	}
 	return a, nil
+}
+
+// reloadOnHangup makes SIGHUP reload the scripts (the daemon convention)
+// instead of ending the process. Once shutdown starts, SIGHUP is ignored.
+func reloadOnHangup(ctx context.Context, w *reload.Watcher, log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				log.Info("SIGHUP: reloading scripts")
+				w.Reload()
+			}
+		}
+	}()
 }
 
 func serveUntilSignal(ctx context.Context, stop func(), log *slog.Logger, srv *httpserver.Server,
