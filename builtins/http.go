@@ -94,11 +94,11 @@ func (c *httpCaller) call(th *runtime.Thread, site *lang.CallExpr, method, rawUR
 	if req.Header == nil {
 		req.Header = http.Header{}
 	}
-	if data != nil {
-		req.Body, err = requestBody(data, req.Header)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", site.Name, err)
+	if body := requestBody(data, req.Header); body != nil {
+		if err := th.Alloc(len(body)); err != nil {
+			return nil, nil, err
 		}
+		req.Body = body
 	}
 	start := time.Now()
 	resp, err := c.client.Do(th.Context(), req)
@@ -118,20 +118,24 @@ func (c *httpCaller) call(th *runtime.Thread, site *lang.CallExpr, method, rawUR
 }
 
 // requestBody encodes data: JSON as application/json, anything else as text,
-// unless SET HEADER chose the Content-Type.
-func requestBody(data runtime.Value, h http.Header) ([]byte, error) {
+// unless SET HEADER chose the Content-Type. No data, or "", sends no body.
+func requestBody(data runtime.Value, h http.Header) []byte {
 	ct := "text/plain; charset=utf-8"
 	var body []byte
 	switch v := data.(type) {
+	case nil:
+		return nil
 	case runtime.JSON:
 		ct, body = "application/json", []byte(v)
 	default:
-		body = []byte(data.String())
+		if body = []byte(data.String()); len(body) == 0 {
+			return nil
+		}
 	}
 	if h.Get("Content-Type") == "" {
 		h.Set("Content-Type", ct)
 	}
-	return body, nil
+	return body
 }
 
 // isJSONAnswer reports whether an answer says it is JSON (application/json or
