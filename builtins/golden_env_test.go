@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gbhook/gbhook/runtime"
 	"github.com/gbhook/gbhook/runtime/delivery"
@@ -74,7 +75,10 @@ func (e *goldenEnv) logLines() []string {
 }
 
 func (e *goldenEnv) deps() Deps {
-	return Deps{Mailer: recorder{e}, WhatsApp: recorder{e}, Logger: e.logger}
+	// Outbound HTTP with the guard on: goldens reach no network, and a call to
+	// a private address is refused before any connection.
+	return Deps{Mailer: recorder{e}, WhatsApp: recorder{e}, Logger: e.logger,
+		HTTP: delivery.NewHTTPClient(delivery.HTTPConfig{Timeout: 5 * time.Second})}
 }
 
 // options reads the MAXSTEPS, MAXDEPTH and MAXMEMORY directives.

@@ -42,7 +42,8 @@ func newRegistry(getenv func(string) string, data string, log *slog.Logger) (run
 func runTick(ctx context.Context, m *runtime.Machine, key string, tick time.Time,
 	enqueue func(context.Context, []runtime.Job) error, log *slog.Logger) error {
 	s := m.Program().ScheduleByKey(key)
-	if s == nil {
+	if s == nil { // removed by a reload the ticker has not seen yet
+		log.Warn("schedule tick skipped: no ON SCHEDULE there any more", "schedule", key)
 		return fmt.Errorf("no ON SCHEDULE at %s", key)
 	}
 	ctx, cancel := context.WithTimeout(ctx, scheduleTimeout)
