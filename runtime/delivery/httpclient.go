@@ -253,7 +253,7 @@ func refusedKind(a netip.Addr) string {
 		return "private"
 	case a.IsLinkLocalUnicast(), a.IsLinkLocalMulticast(), a.IsInterfaceLocalMulticast():
 		return "link-local"
-	case a.IsUnspecified():
+	case a.IsUnspecified(), a.Is4() && a.As4()[0] == 0: // 0.0.0.0/8 reaches this host on Linux
 		return "unspecified"
 	}
 	return ""

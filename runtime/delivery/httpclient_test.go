@@ -68,6 +68,10 @@ func TestGuardRefusesPrivateAddressesBeforeConnecting(t *testing.T) {
 			"address refused: ::1 is a loopback address (set GBHOOK_HTTP_ALLOW_PRIVATE=1 to allow)"},
 		{"unspecified", fmt.Sprintf("http://0.0.0.0:%d/x", port),
 			"address refused: 0.0.0.0 is an unspecified address (set GBHOOK_HTTP_ALLOW_PRIVATE=1 to allow)"},
+		{"this network 0/8", fmt.Sprintf("http://0.1.2.3:%d/x", port),
+			"address refused: 0.1.2.3 is an unspecified address (set GBHOOK_HTTP_ALLOW_PRIVATE=1 to allow)"},
+		{"private v6 unique local", "http://[fd00::1]/x",
+			"address refused: fd00::1 is a private address (set GBHOOK_HTTP_ALLOW_PRIVATE=1 to allow)"},
 		{"v4-mapped v6 loopback", fmt.Sprintf("http://[::ffff:127.0.0.1]:%d/x", port),
 			"address refused: 127.0.0.1 is a loopback address (set GBHOOK_HTTP_ALLOW_PRIVATE=1 to allow)"},
 	}
@@ -287,5 +291,29 @@ func TestHTTPConfigFromEnv(t *testing.T) {
 				t.Fatalf("got %+v, %v; want %+v", got, err, tc.want)
 			}
 		})
+	}
+}
+
+func TestRefusedKind(t *testing.T) {
+	tests := []struct{ addr, want string }{
+		{"93.184.216.34", ""},
+		{"2606:4700:4700::1111", ""},
+		{"8.8.8.8", ""},
+		{"127.0.0.2", "loopback"},
+		{"::1", "loopback"},
+		{"10.1.2.3", "private"},
+		{"172.16.0.1", "private"},
+		{"192.168.1.1", "private"},
+		{"fc00::1", "private"},
+		{"169.254.1.1", "link-local"},
+		{"fe80::1", "link-local"},
+		{"ff02::1", "link-local"},
+		{"0.0.0.0", "unspecified"},
+		{"::", "unspecified"},
+	}
+	for _, tc := range tests {
+		if got := refusedKind(netip.MustParseAddr(tc.addr)); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.addr, got, tc.want)
+		}
 	}
 }
