@@ -359,3 +359,22 @@ func TestHTTPCallLogNeverHasSecrets(t *testing.T) {
 		t.Errorf("log line %q", lines[0])
 	}
 }
+
+// The run's own deadline cuts a call short of GBHOOK_HTTP_TIMEOUT, and the
+// run answers 503 like any run past its deadline.
+func TestHTTPCallCutByRunDeadline(t *testing.T) {
+	api := newTestAPI(t)
+	src := "ON WEBHOOK POST TO \"/t\" DO\n  R = GET GET ENV(\"BASE\") + \"/slow\"\nEND ON\n"
+	m, _ := httpMachine(t, src, api.URL, delivery.HTTPConfig{AllowPrivate: true, Timeout: 10 * time.Second}, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, _, err := m.Exec(ctx, m.Program().Handlers[0], &runtime.Request{Method: "POST", Path: "/t"}, "r")
+	want := "t.bas:2:7: GET " + api.URL + "/slow: no answer within the timeout: context deadline exceeded (transient)"
+	if err == nil || err.Error() != want || runtime.StatusOf(err) != 503 {
+		t.Fatalf("err = %v (status %d), want %q (503)", err, runtime.StatusOf(err), want)
+	}
+	if d := time.Since(start); d > 4*time.Second {
+		t.Errorf("took %v", d)
+	}
+}
