@@ -55,7 +55,7 @@ func (c *checker) misspeltPhrase(call *CallExpr) bool {
 		return false
 	}
 	arg, ok := call.Args[0].(*CallExpr)
-	if !ok || arg.words == nil {
+	if !ok || arg.words == nil || !c.startsLongerName(call.Name) {
 		return false
 	}
 	for _, a := range call.Args[1:] {
@@ -66,6 +66,16 @@ func (c *checker) misspeltPhrase(call *CallExpr) bool {
 	}
 	c.unknownName(&CallExpr{P: call.P, words: append(strings.Fields(call.Name), arg.words...)})
 	return true
+}
+
+// startsLongerName reports whether name is the first words of a longer call name.
+func (c *checker) startsLongerName(name string) bool {
+	for _, n := range c.names {
+		if strings.HasPrefix(n, name+" ") {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *checker) arity(call *CallExpr, lo, hi int) {
