@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gbhook/gbhook/runtime"
 	"github.com/gbhook/gbhook/runtime/delivery"
@@ -74,7 +75,10 @@ func (e *goldenEnv) logLines() []string {
 }
 
 func (e *goldenEnv) deps() Deps {
-	return Deps{Mailer: recorder{e}, WhatsApp: recorder{e}, Logger: e.logger}
+	// Outbound HTTP with the guard on: goldens reach no network, and a call to
+	// a private address is refused before any connection.
+	return Deps{Mailer: recorder{e}, WhatsApp: recorder{e}, Logger: e.logger,
+		HTTP: delivery.NewHTTPClient(delivery.HTTPConfig{Timeout: 5 * time.Second})}
 }
 
 // options reads the MAXSTEPS, MAXDEPTH and MAXMEMORY directives.
@@ -109,6 +113,11 @@ func (r recorder) SendMail(_ context.Context, m delivery.Mail) (string, error) {
 
 func (r recorder) SendText(_ context.Context, to, text string) (string, error) {
 	r.e.sent = append(r.e.sent, fmt.Sprintf("whatsapp: to=%q text=%q", to, text))
+	return "memory", nil
+}
+
+func (r recorder) SendTemplate(_ context.Context, to string, t delivery.Template) (string, error) {
+	r.e.sent = append(r.e.sent, fmt.Sprintf("whatsapp template: to=%q name=%q language=%q params=%q", to, t.Name, t.Language, t.Params))
 	return "memory", nil
 }
 

@@ -16,10 +16,10 @@ import (
 // responseDefs write the buffered response and the log, and read the environment.
 func responseDefs() []Def {
 	return []Def{
-		{Builtin: stmt(lang.StmtPrint, 0, lang.Variadic), Fn: fnPrint},
+		{Builtin: exchange(stmt(lang.StmtPrint, 0, lang.Variadic)), Fn: fnPrint},
 		{Builtin: stmt(lang.StmtLog, 1, 1), Fn: fnLog},
-		{Builtin: stmt(lang.StmtSetHeader, 2, 2), Fn: fnSetHeader},
-		{Builtin: withLiteral(stmt(lang.StmtSetStatus, 1, 1), statusLiteral), Fn: fnSetStatus},
+		{Builtin: exchange(stmt(lang.StmtSetHeader, 2, 2)), Fn: fnSetHeader},
+		{Builtin: exchange(withLiteral(stmt(lang.StmtSetStatus, 1, 1), statusLiteral)), Fn: fnSetStatus},
 		{Builtin: withLiteral(spec("GET ENV", 1, 1), envLiteral), Fn: fnGetEnv},
 	}
 }

@@ -16,7 +16,7 @@ func TestShippedAndSeedScriptsCheck(t *testing.T) {
 		dirs []string
 		want [3]int // handlers, SUBs, FUNCTIONs
 	}{
-		{"scripts", []string{"../scripts"}, [3]int{4, 1, 2}},
+		{"scripts", []string{"../scripts"}, [3]int{5, 2, 2}},
 		{"seed with GENERATE RESPONSE", []string{"../testdata/seed", "../testdata/seed-support"}, [3]int{3, 1, 1}},
 	}
 	for _, tt := range tests {

@@ -28,6 +28,9 @@ func TestLangSpellsNoBuiltinName(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, b := range Specs() {
+			if httpMethods[b.Name] {
+				continue // GET, POST...: also the route methods of ON WEBHOOK, which lang does spell
+			}
 			re := regexp.MustCompile(`\b` + regexp.QuoteMeta(b.Name) + `\b`)
 			for _, loc := range re.FindAllIndex(src, -1) {
 				line := 1 + strings.Count(string(src[:loc[0]]), "\n")
@@ -36,6 +39,8 @@ func TestLangSpellsNoBuiltinName(t *testing.T) {
 		}
 	}
 }
+
+var httpMethods = map[string]bool{"GET": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true}
 
 // TestStatementFormsAreBuiltins: every form lang parses has an implementation.
 func TestStatementFormsAreBuiltins(t *testing.T) {

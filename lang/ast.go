@@ -325,17 +325,19 @@ type Proc struct {
 
 // File is one parsed script.
 type File struct {
-	Name     string
-	Handlers []*Handler
-	Procs    []*Proc
+	Name      string
+	Handlers  []*Handler
+	Schedules []*Schedule
+	Procs     []*Proc
 }
 
 // Program is a checked set of scripts, immutable once built and shared by every request.
 type Program struct {
-	Files    []*File
-	Handlers []*Handler
-	Procs    map[string]*Proc
-	Builtins []Builtin
+	Files     []*File
+	Handlers  []*Handler
+	Schedules []*Schedule // in file order, then line order
+	Procs     map[string]*Proc
+	Builtins  []Builtin
 }
 
 // Counts summarises a program for `gbhook check`.

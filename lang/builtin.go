@@ -17,6 +17,10 @@ type Builtin struct {
 	// the argument. Hosts use the same rule at run time for computed values,
 	// so a rule lives in one place.
 	Literal func(i int, v any) string
+	// Exchange marks a builtin that reads the HTTP request or writes the
+	// response: using it directly in ON SCHEDULE, where there is neither, is a
+	// check error.
+	Exchange bool
 }
 
 // Variadic is the MaxArgs of a builtin that takes any number of arguments.

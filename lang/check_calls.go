@@ -9,6 +9,9 @@ import (
 // call resolves a call to a builtin or SUB/FUNCTION and checks its arity,
 // literal JSON paths and literal statuses. It reports whether the name resolved.
 func (c *checker) call(call *CallExpr, asStmt bool) bool {
+	if c.misspeltPhrase(call) {
+		return false
+	}
 	for _, a := range call.Args {
 		c.expr(a)
 	}
@@ -23,6 +26,7 @@ func (c *checker) call(call *CallExpr, asStmt bool) bool {
 			c.errorf(call.P, call.Name+" gives no value")
 		}
 		c.arity(call, b.MinArgs, b.MaxArgs)
+		c.exchangeInSchedule(call, b)
 		c.literalArgs(call, b)
 		return true
 	}
@@ -40,6 +44,38 @@ func (c *checker) call(call *CallExpr, asStmt bool) bool {
 	}
 	c.arity(call, len(p.Params), len(p.Params))
 	return true
+}
+
+// misspeltPhrase reports a builtin whose first argument is words nothing
+// defines (a one-word builtin followed by a misspelt rest of a longer
+// phrase) as one unknown name, so that the hint can name the longer phrase
+// that was meant instead of the lone words.
+func (c *checker) misspeltPhrase(call *CallExpr) bool {
+	if _, ok := c.builtins[call.Name]; !ok || len(call.Args) == 0 {
+		return false
+	}
+	arg, ok := call.Args[0].(*CallExpr)
+	if !ok || arg.words == nil || !c.startsLongerName(call.Name) {
+		return false
+	}
+	for _, a := range call.Args[1:] {
+		c.expr(a)
+	}
+	for _, a := range arg.Args {
+		c.expr(a)
+	}
+	c.unknownName(&CallExpr{P: call.P, words: append(strings.Fields(call.Name), arg.words...)})
+	return true
+}
+
+// startsLongerName reports whether name is the first words of a longer call name.
+func (c *checker) startsLongerName(name string) bool {
+	for _, n := range c.names {
+		if strings.HasPrefix(n, name+" ") {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *checker) arity(call *CallExpr, lo, hi int) {

@@ -38,7 +38,7 @@ func TestCheckErrors(t *testing.T) {
 		{"NEXT J closing FOR I", on("FOR I = 1 TO 2\nFOR J = 1 TO 2\nNEXT I\nNEXT J"),
 			`t.bas:4:8: NEXT I closes FOR J (opened at line 3)`},
 		{"top-level statement", "PRINT \"x\"\n",
-			`t.bas:1:1: statement outside ON WEBHOOK, SUB or FUNCTION`},
+			`t.bas:1:1: statement outside ON WEBHOOK, ON SCHEDULE, SUB or FUNCTION`},
 		{"route path without slash", "ON WEBHOOK POST TO \"twilio\" DO\nEND ON\n",
 			`t.bas:1:20: bad route path "twilio": must start with /`},
 		{"route path empty segment", "ON WEBHOOK POST TO \"/a//b\" DO\nEND ON\n",

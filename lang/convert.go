@@ -24,10 +24,12 @@ func (c *converter) file_(g *gFile) *File {
 		switch {
 		case it.Handler != nil:
 			f.Handlers = append(f.Handlers, c.handler(it.Handler))
+		case it.Schedule != nil:
+			f.Schedules = append(f.Schedules, c.schedule(it.Schedule))
 		case it.Proc != nil:
 			f.Procs = append(f.Procs, c.proc(it.Proc))
 		case it.Stmt != nil:
-			c.errorf(it.Stmt.Pos, "statement outside ON WEBHOOK, SUB or FUNCTION")
+			c.errorf(it.Stmt.Pos, "statement outside ON WEBHOOK, ON SCHEDULE, SUB or FUNCTION")
 		}
 	}
 	if len(g.errs) > 0 {

@@ -22,8 +22,10 @@ const (
 	StmtLog          = "LOG"
 	StmtSendMail     = "SEND MAIL"
 	StmtSendWhatsApp = "SEND WHATSAPP"
-	StmtSetHeader    = "SET RESPONSE HEADER"
-	StmtSetStatus    = "SET RESPONSE STATUS"
+	// StmtSendWhatsAppTemplate is SEND WHATSAPP TEMPLATE TO to WITH name, language[, param...].
+	StmtSendWhatsAppTemplate = "SEND WHATSAPP TEMPLATE"
+	StmtSetHeader            = "SET RESPONSE HEADER"
+	StmtSetStatus            = "SET RESPONSE STATUS"
 )
 
 // form is the syntax after a statement form's name. pattern is a list of
@@ -45,12 +47,13 @@ type form struct {
 }
 
 var forms = map[string]form{
-	StmtPrint:        {list: ";"},
-	StmtLog:          {pattern: "*"},
-	StmtSendMail:     {pattern: "TO _ WITH SUBJECT _ AND BODY _"},
-	StmtSendWhatsApp: {pattern: "TO _ WITH _"},
-	StmtSetHeader:    {pattern: "_ TO _"},
-	StmtSetStatus:    {pattern: "TO _"},
+	StmtPrint:                {list: ";"},
+	StmtLog:                  {pattern: "*"},
+	StmtSendMail:             {pattern: "TO _ WITH SUBJECT _ AND BODY _"},
+	StmtSendWhatsApp:         {pattern: "TO _ WITH _"},
+	StmtSendWhatsAppTemplate: {pattern: "TO _ WITH _..."},
+	StmtSetHeader:            {pattern: "_ TO _"},
+	StmtSetStatus:            {pattern: "TO _"},
 }
 
 // StatementForms lists the names of the statement forms, sorted, so that a

@@ -18,11 +18,12 @@ type gFile struct {
 	errs ErrorList // syntax errors of top-level blocks that did not parse
 }
 
-// gTop = Handler | Proc | Stmt .  (a top-level Stmt is a check error)
+// gTop = Handler | Schedule | Proc | Stmt .  (a top-level Stmt is a check error)
 type gTop struct {
-	Handler *gHandler `parser:"@@"`
-	Proc    *gProc    `parser:"| @@"`
-	Stmt    *gStmt    `parser:"| @@"`
+	Handler  *gHandler  `parser:"@@"`
+	Schedule *gSchedule `parser:"| @@"`
+	Proc     *gProc     `parser:"| @@"`
+	Stmt     *gStmt     `parser:"| @@"`
 }
 
 // gHandler = "ON" "WEBHOOK" Word "TO" String [ "FROM" Word ] "DO" Block "END" "ON" .
@@ -32,6 +33,13 @@ type gHandler struct {
 	Path   *gStr   `parser:"'TO' @@"`
 	From   *gWord  `parser:"( 'FROM' @@ )?"`
 	Body   *gBlock `parser:"'DO' @@ 'END' 'ON'"`
+}
+
+// gSchedule = "ON" "SCHEDULE" Arg "DO" Block "END" "ON" .  (the checker wants a string literal)
+type gSchedule struct {
+	Pos  lexer.Position
+	Cron *gArg   `parser:"'ON' 'SCHEDULE' @@"`
+	Body *gBlock `parser:"'DO' @@ 'END' 'ON'"`
 }
 
 // gProc = ("SUB" | "FUNCTION") Name [ "(" [ Params ] ")" | Params ] Block "END" ("SUB" | "FUNCTION") .

@@ -21,6 +21,8 @@ var closerOf = map[string]string{
 
 func (o opener) label() string {
 	switch {
+	case o.kind == "ON" && o.name == "SCHEDULE":
+		return "ON SCHEDULE"
 	case o.kind == "ON":
 		return "ON WEBHOOK"
 	case o.each:
@@ -72,7 +74,7 @@ func checkBlockStructure(toks []lexer.Token) ErrorList {
 		next := &toks[min(i+1, len(toks)-1)]
 		switch t.Value {
 		case "ON", "SUB", "FUNCTION", "WHILE", "DO", "SELECT":
-			stack = append(stack, opener{kind: t.Value, pos: posOf(t.Pos)})
+			stack = append(stack, opener{kind: t.Value, pos: posOf(t.Pos), name: next.Value})
 		case "IF":
 			if isBlockIf(toks[i:]) {
 				stack = append(stack, opener{kind: "IF", pos: posOf(t.Pos)})

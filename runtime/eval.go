@@ -76,6 +76,9 @@ func (m *Machine) compile() error {
 		}
 		m.handlers[h] = &code{size: h.Frame.Size(), body: body}
 	}
+	if err := m.compileSchedules(c); err != nil {
+		return err
+	}
 	for name, p := range m.prog.Procs {
 		m.subs[name] = c.procFor(p)
 	}

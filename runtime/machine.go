@@ -49,6 +49,7 @@ type Machine struct {
 	opts     Options
 	fns      []BuiltinFunc
 	handlers map[*lang.Handler]*code
+	sched    map[*lang.Schedule]*code // schedule.go
 	subs     map[string]*code
 	stacks   sync.Pool // *[]Value, reused between runs
 }

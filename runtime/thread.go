@@ -68,6 +68,7 @@ type Thread struct {
 	requestID string
 	logger    *slog.Logger
 	spawned   []Job
+	locals    map[any]any // builtin families' per-run state (threadstate.go)
 
 	// Interpreter state (machine.go, eval.go).
 	stack     []Value // frames and builtin arguments, pushed and popped

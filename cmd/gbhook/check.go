@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/gbhook/gbhook/builtins"
 	"github.com/gbhook/gbhook/lang"
@@ -86,6 +87,9 @@ func (c *RoutesCmd) Run() error {
 	}
 	for _, h := range prog.Handlers {
 		fmt.Println(h.RouteString())
+	}
+	for _, l := range scheduleLines(prog, time.Now()) {
+		fmt.Println(l)
 	}
 	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gbhook/gbhook/lang"
 )
 
 // TestCommandsFromAnyDirectory runs the binary as a user would, from a
@@ -21,9 +23,15 @@ func TestCommandsFromAnyDirectory(t *testing.T) {
 	copyScripts(t, filepath.Join(withScripts, "scripts"))
 	file := filepath.Join(bot, "twilio.bas")
 	missing := filepath.Join(empty, "nobot")
-	okLine := "ok: 4 handlers, 1 SUBs, 2 FUNCTIONs in 3 files\n"
-	routes := "POST /twilio/voice FROM TWILIO twilio.bas:6\nPOST /twilio/gather FROM TWILIO twilio.bas:26\n" +
-		"POST /webhooks/whatsapp FROM WHATSAPP whatsapp.bas:6\nGET /webhooks/whatsapp whatsapp.bas:31\n"
+	okLine := "ok: 5 handlers, 2 SUBs, 2 FUNCTIONs in 5 files\n"
+	daily, err := lang.ParseCron("0 8 * * *")
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := "POST /webhooks/whatsapp/crm FROM WHATSAPP crm_lookup.bas:11\n" +
+		"POST /twilio/voice FROM TWILIO twilio.bas:6\nPOST /twilio/gather FROM TWILIO twilio.bas:26\n" +
+		"POST /webhooks/whatsapp FROM WHATSAPP whatsapp.bas:6\nGET /webhooks/whatsapp whatsapp.bas:31\n" +
+		"SCHEDULE \"0 8 * * *\" daily_summary.bas:11 next " + daily.Next(time.Now()).Format(time.RFC3339) + "\n"
 	serve := func(env ...string) []string {
 		return append([]string{"GBHOOK_ADDR=" + freeAddr(t), "GBHOOK_DATA=" + filepath.Join(empty, "data")}, env...)
 	}

@@ -13,12 +13,14 @@ import (
 
 // CLI is gbhook's command line; each command lives in its own file.
 type CLI struct {
-	Version    kong.VersionFlag `help:"Print the module version and VCS revision, and exit."`
-	Serve      ServeCmd         `cmd:"" help:"Serve the scripts directory over HTTP, reloading on save."`
-	Check      CheckCmd         `cmd:"" help:"Parse and check every .bas file in a directory."`
-	Routes     RoutesCmd        `cmd:"" help:"List the routes a scripts directory defines."`
-	Simulate   SimulateCmd      `cmd:"" help:"Send realistic, correctly signed webhooks to a running server."`
-	VersionCmd VersionCmd       `cmd:"" name:"version" help:"Print the module version and VCS revision."`
+	Version kong.VersionFlag `help:"Print the module version and VCS revision, and exit."`
+	Serve   ServeCmd         `cmd:"" help:"Serve the scripts directory over HTTP, reloading on save."`
+	Check   CheckCmd         `cmd:"" help:"Parse and check every .bas file in a directory."`
+	Routes  RoutesCmd        `cmd:"" help:"List the routes and schedules a scripts directory defines."`
+	// RunSchedule runs one ON SCHEDULE now.
+	RunSchedule RunScheduleCmd `cmd:"" name:"run-schedule" help:"Run one ON SCHEDULE now (FILE:LINE), then the SUBs it SPAWNs."`
+	Simulate    SimulateCmd    `cmd:"" help:"Send realistic, correctly signed webhooks to a running server."`
+	VersionCmd  VersionCmd     `cmd:"" name:"version" help:"Print the module version and VCS revision."`
 }
 
 func main() {

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gbhook/gbhook/internal/testlog"
 )
 
 // Scripts that, unbounded, take the process down or hold it past its deadline.

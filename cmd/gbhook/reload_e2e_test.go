@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gbhook/gbhook/internal/testlog"
 )
 
 // Regression: SIGHUP killed `gbhook serve` at once, with its queue. It

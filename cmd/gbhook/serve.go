@@ -17,9 +17,7 @@ import (
 	"github.com/gbhook/gbhook/builtins"
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
-	"github.com/gbhook/gbhook/runtime/delivery"
 	"github.com/gbhook/gbhook/runtime/reload"
-	"github.com/gbhook/gbhook/runtime/secret"
 	httpserver "github.com/gbhook/gbhook/runtime/server"
 	"github.com/gbhook/gbhook/runtime/signature"
 )
@@ -67,6 +65,9 @@ func (c *ServeCmd) Run() error {
 	if err != nil {
 		return err
 	}
+	tk := startTicker(a, log)
+	defer tk.Stop()
+	go func() { <-ctx.Done(); tk.Stop() }() // no new ticks while the queue drains
 	if err := a.load(); err != nil {
 		return printProblems(os.Stderr, err, "; not serving")
 	}
@@ -100,15 +101,14 @@ type app struct {
 	queue   *builtins.InProcess
 	prepare func() (reload.Candidate, error)
 	load    func() error
+	sched   runtime.Scheduler // told the schedules on every commit; nil: none run
 }
 
 func newApp(c appConfig) (*app, error) {
-	mailer, wa, llm, err := delivery.FromEnv(delivery.Config{Getenv: c.Getenv, DataDir: c.Data,
-		Redact: secret.NewRedactor(c.Getenv).Redact})
+	reg, err := newRegistry(c.Getenv, c.Data, c.Logger)
 	if err != nil {
 		return nil, err
 	}
-	reg := builtins.Registry(builtins.Deps{Mailer: mailer, WhatsApp: wa, LLM: llm, Logger: c.Logger})
 	a := &app{}
 	a.queue = builtins.NewInProcess(func(ctx context.Context, job runtime.Job) error {
 		return a.srv.Machine().RunSub(ctx, job)
@@ -126,7 +126,12 @@ func newApp(c appConfig) (*app, error) {
 		if err != nil {
 			return reload.Candidate{}, err
 		}
-		return reload.Candidate{Program: prog, Commit: func() { a.srv.Swap(m) }}, nil
+		return reload.Candidate{Program: prog, Commit: func() {
+			a.srv.Swap(m)
+			if a.sched != nil {
+				a.sched.Update(m.Schedules())
+			}
+		}}, nil
 	}
 	a.load = func() error {
 		next, err := a.prepare()

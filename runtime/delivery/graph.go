@@ -93,6 +93,12 @@ func (g *graphWhatsApp) SendText(ctx context.Context, to, text string) (string, 
 	if err != nil {
 		return where, err
 	}
+	return g.send(ctx, body)
+}
+
+// send posts one message body (text or template) and classifies the answer.
+func (g *graphWhatsApp) send(ctx context.Context, body []byte) (string, error) {
+	where := "whatsapp " + g.host
 	ctx, cancel := context.WithTimeout(ctx, g.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.endpoint, bytes.NewReader(body))
