@@ -1,8 +1,6 @@
 package main
 
 import (
-	"github.com/gbhook/gbhook/internal/testlog"
-
 	"bufio"
 	"bytes"
 	"io"
