@@ -34,12 +34,12 @@ func getenv(k string) string { return benchEnv[k] }
 // world is gbhook (serving bench/scripts, wired as cmd/gbhook wires it) and
 // the native server, each with its own outbox.
 type world struct {
-	m         *runtime.Machine
-	gbhook    http.Handler
-	gbQueue   *builtins.InProcess
-	native    *nativeserver.Server
-	gbData    string
-	natData   string
+	m       *runtime.Machine
+	gbhook  http.Handler
+	gbQueue *builtins.InProcess
+	native  *nativeserver.Server
+	gbData  string
+	natData string
 }
 
 // newWorld wires both servers; gbLog and natLog receive their log lines.
