@@ -42,12 +42,20 @@ type world struct {
 	natData string
 }
 
-// newWorld wires both servers; gbLog and natLog receive their log lines.
+// newWorld wires both servers delivering to their outboxes; gbLog and natLog
+// receive their log lines.
 func newWorld(tb testing.TB, gbLog, natLog *slog.Logger) *world {
+	return newWorldWith(tb, gbLog, natLog, outbox)
+}
+
+// deliveries makes one server's senders.
+type deliveries func(tb testing.TB, dataDir string) (delivery.Mailer, delivery.WhatsApp, delivery.LLM)
+
+func newWorldWith(tb testing.TB, gbLog, natLog *slog.Logger, send deliveries) *world {
 	tb.Helper()
 	log := gbLog
 	w := &world{gbData: tb.TempDir(), natData: tb.TempDir()}
-	mailer, wa, llm := outbox(tb, w.gbData)
+	mailer, wa, llm := send(tb, w.gbData)
 	reg := builtins.Registry(builtins.Deps{Mailer: mailer, WhatsApp: wa, LLM: llm, Logger: log})
 	prog, err := lang.LoadDirs([]string{"scripts"}, builtins.Specs())
 	if err != nil {
@@ -64,7 +72,7 @@ func newWorld(tb testing.TB, gbLog, natLog *slog.Logger) *world {
 	}
 	srv.Swap(w.m)
 	w.gbhook = srv.Handler()
-	mailer, wa, llm = outbox(tb, w.natData)
+	mailer, wa, llm = send(tb, w.natData)
 	w.native = nativeserver.New(nativeserver.Config{Getenv: getenv, Logger: natLog, Mailer: mailer, WhatsApp: wa, LLM: llm})
 	tb.Cleanup(func() { w.drain(tb) })
 	return w
@@ -90,6 +98,17 @@ func outbox(tb testing.TB, dir string) (delivery.Mailer, delivery.WhatsApp, deli
 	}
 	return mailer, wa, llm
 }
+
+// memory delivers nowhere, so that a benchmark measures the request path
+// and not the disk (each outbox file is fsynced).
+func memory(testing.TB, string) (delivery.Mailer, delivery.WhatsApp, delivery.LLM) {
+	return nopSender{}, nopSender{}, nil
+}
+
+type nopSender struct{}
+
+func (nopSender) SendMail(context.Context, delivery.Mail) (string, error)  { return "memory", nil }
+func (nopSender) SendText(context.Context, string, string) (string, error) { return "memory", nil }
 
 // discard formats log lines as the servers would and keeps none.
 func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
