@@ -15,12 +15,12 @@ import (
 )
 
 // loadFunc makes what cmd/gbhook's prepare does for dir: load the program
-// and build its Machine.
+// with one lang.Loader and build its Machine.
 func loadFunc(b *testing.B, dir string) func() (*lang.Program, error) {
 	reg := builtins.Registry(builtins.Deps{Logger: discard()})
-	load := func() (*lang.Program, error) { return lang.LoadDirs([]string{dir}, builtins.Specs()) }
+	loader := lang.NewLoader([]string{dir}, builtins.Specs())
 	return func() (*lang.Program, error) {
-		prog, err := load()
+		prog, err := loader.Load()
 		if err != nil {
 			return nil, err
 		}
