@@ -15,12 +15,16 @@ import (
 )
 
 // loadFunc makes what cmd/gbhook's prepare does for dir: load the program
-// with one lang.Loader and build its Machine.
-func loadFunc(b *testing.B, dir string) func() (*lang.Program, error) {
+// with one lang.Loader and build its Machine. With uncached, every load
+// parses every file (lang.LoadDirs, as before the Loader).
+func loadFunc(b *testing.B, dir string, uncached bool) func() (*lang.Program, error) {
 	reg := builtins.Registry(builtins.Deps{Logger: discard()})
-	loader := lang.NewLoader([]string{dir}, builtins.Specs())
+	load := lang.NewLoader([]string{dir}, builtins.Specs()).Load
+	if uncached {
+		load = func() (*lang.Program, error) { return lang.LoadDirs([]string{dir}, builtins.Specs()) }
+	}
 	return func() (*lang.Program, error) {
-		prog, err := loader.Load()
+		prog, err := load()
 		if err != nil {
 			return nil, err
 		}
@@ -51,32 +55,44 @@ func edit(b *testing.B, dir string, i int) {
 }
 
 // BenchmarkLoad is the load of the 1 MB directory: from nothing, and after
-// saving one of its files.
+// saving one of its files, with the Loader and (the figure before it) with
+// LoadDirs.
 func BenchmarkLoad(b *testing.B) {
 	dir := generated1MB(b)
+	langOnly := lang.NewLoader([]string{dir}, builtins.Specs()).Load
+	for _, c := range []struct {
+		name string
+		load func() (*lang.Program, error)
+	}{
+		{"one-file-changed", loadFunc(b, dir, false)},
+		{"one-file-changed-lang-only", langOnly}, // without runtime.New
+		{"one-file-changed-uncached", loadFunc(b, dir, true)},
+	} {
+		b.Run(c.name, func(b *testing.B) { benchOneChanged(b, dir, c.load) })
+	}
 	b.Run("full", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := loadFunc(b, dir)(); err != nil {
+			if _, err := loadFunc(b, dir, false)(); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
-	b.Run("one-file-changed", func(b *testing.B) {
-		load := loadFunc(b, dir)
+}
+
+func benchOneChanged(b *testing.B, dir string, load func() (*lang.Program, error)) {
+	if _, err := load(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		edit(b, dir, i)
 		if _, err := load(); err != nil {
 			b.Fatal(err)
 		}
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			i++
-			edit(b, dir, i)
-			if _, err := load(); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	}
 }
 
 // BenchmarkReload is a save in the 1 MB directory, from the file event to the
@@ -84,7 +100,7 @@ func BenchmarkLoad(b *testing.B) {
 // production debounce, 150 ms, is excluded: it only waits).
 func BenchmarkReload(b *testing.B) {
 	dir := generated1MB(b)
-	load := loadFunc(b, dir)
+	load := loadFunc(b, dir, false)
 	serving, err := load()
 	if err != nil {
 		b.Fatal(err)

@@ -6,6 +6,9 @@ package lang
 // parse is never written and two programs never share a node the checker
 // writes. (Literal-only expressions are shared: neither the checker nor the
 // runtime writes them. TestLoaderCheckDoesNotWriteKeptParses holds that.)
+//
+// Copies come from per-type slabs: a reload copies every node of the
+// program, and one allocation per node would cost more than the copying.
 
 // cloneFile deep-copies a parsed, unchecked file. ok is false when the file
 // holds a node type this file does not know; the Loader then re-parses that
@@ -19,12 +22,13 @@ func cloneFile(f *File) (c *File, ok bool) {
 			c, ok = nil, false
 		}
 	}()
+	k := &cloner{}
 	c = &File{Name: f.Name, Handlers: copySlice(f.Handlers), Procs: copySlice(f.Procs)}
 	for i, h := range f.Handlers {
 		n := *h
 		n.Segments = copySlice(h.Segments)
 		n.Frame = Frame{Names: copySlice(h.Frame.Names)}
-		n.Body = cloneStmts(h.Body)
+		n.Body = k.stmts(h.Body)
 		c.Handlers[i] = &n
 	}
 	for i, p := range f.Procs {
@@ -32,153 +36,200 @@ func cloneFile(f *File) (c *File, ok bool) {
 		n.Params = copySlice(p.Params)
 		n.paramPos = copySlice(p.paramPos)
 		n.Frame = Frame{Names: copySlice(p.Frame.Names)}
-		n.Body = cloneStmts(p.Body)
+		n.Body = k.stmts(p.Body)
 		c.Procs[i] = &n
 	}
 	return c, true
 }
 
-// unknownNode is the panic cloneStmt and cloneExpr raise for a type they do
-// not know; cloneFile turns it into ok == false.
+// unknownNode is the panic the cloner raises for a type it does not know;
+// cloneFile turns it into ok == false.
 type unknownNode struct{ node any }
 
-func cloneStmts(list []Stmt) []Stmt {
-	if list == nil {
+// slab hands out *T from chunks, each twice the last (up to 512): small
+// files waste little, large ones allocate rarely.
+type slab[T any] struct{ buf []T }
+
+func (s *slab[T]) new(v T) *T {
+	if len(s.buf) == cap(s.buf) {
+		s.buf = make([]T, 0, min(max(2*cap(s.buf), 8), 512))
+	}
+	s.buf = append(s.buf, v)
+	return &s.buf[len(s.buf)-1]
+}
+
+// list hands out []T of a given length from chunks; each has its own
+// capacity, so an append never runs into a neighbour.
+type list[T any] struct{ buf []T }
+
+func (l *list[T]) make(n int) []T {
+	if n == 0 || n > 64 {
+		return make([]T, n) // never nil: the copy of an empty list is empty
+	}
+	if cap(l.buf)-len(l.buf) < n {
+		l.buf = make([]T, 0, min(max(2*cap(l.buf), 4*n), 2048))
+	}
+	start := len(l.buf)
+	l.buf = l.buf[:start+n]
+	return l.buf[start : start+n : start+n]
+}
+
+type cloner struct {
+	varRefs   slab[VarRef]
+	calls     slab[CallExpr]
+	unaries   slab[Unary]
+	binaries  slab[Binary]
+	assigns   slab[Assign]
+	ifs       slab[If]
+	fors      slab[For]
+	forEachs  slab[ForEach]
+	whiles    slab[While]
+	selects   slab[Select]
+	cases     slab[Case]
+	exits     slab[Exit]
+	returns   slab[Return]
+	callStmts slab[CallStmt]
+	spawns    slab[Spawn]
+	exprLists list[Expr]
+	stmtLists list[Stmt]
+}
+
+func (k *cloner) stmts(l []Stmt) []Stmt {
+	if l == nil {
 		return nil
 	}
-	out := make([]Stmt, len(list))
-	for i, s := range list {
-		out[i] = cloneStmt(s)
+	out := k.stmtLists.make(len(l))
+	for i, s := range l {
+		out[i] = k.stmt(s)
 	}
 	return out
 }
 
-func cloneStmt(s Stmt) Stmt {
+func (k *cloner) stmt(s Stmt) Stmt {
 	switch s := s.(type) {
 	case *Assign:
-		n := *s
-		n.X = clone(s.X)
-		return &n
+		n := k.assigns.new(*s)
+		n.X = k.expr1(s.X)
+		return n
 	case *If:
-		n := *s
-		n.Conds = cloneExprs(s.Conds)
+		n := k.ifs.new(*s)
+		n.Conds = k.exprs(s.Conds)
 		n.Blocks = copySlice(s.Blocks)
 		for i, b := range s.Blocks {
-			n.Blocks[i] = cloneStmts(b)
+			n.Blocks[i] = k.stmts(b)
 		}
-		n.Else = cloneStmts(s.Else)
-		return &n
+		n.Else = k.stmts(s.Else)
+		return n
 	case *For:
-		n := *s
-		n.From, n.To, n.Step = clone(s.From), clone(s.To), clone(s.Step)
-		n.Body = cloneStmts(s.Body)
-		return &n
+		n := k.fors.new(*s)
+		n.From, n.To, n.Step = k.expr1(s.From), k.expr1(s.To), k.expr1(s.Step)
+		n.Body = k.stmts(s.Body)
+		return n
 	case *ForEach:
-		n := *s
-		n.X, n.Body = clone(s.X), cloneStmts(s.Body)
-		return &n
+		n := k.forEachs.new(*s)
+		n.X, n.Body = k.expr1(s.X), k.stmts(s.Body)
+		return n
 	case *While:
-		n := *s
-		n.Cond, n.Body = clone(s.Cond), cloneStmts(s.Body)
-		return &n
+		n := k.whiles.new(*s)
+		n.Cond, n.Body = k.expr1(s.Cond), k.stmts(s.Body)
+		return n
 	case *Select:
-		n := *s
-		n.X = clone(s.X)
+		n := k.selects.new(*s)
+		n.X = k.expr1(s.X)
 		n.Cases = copySlice(s.Cases)
 		for i, cs := range s.Cases {
-			nc := *cs
-			nc.Values, nc.Body = cloneExprs(cs.Values), cloneStmts(cs.Body)
-			n.Cases[i] = &nc
+			nc := k.cases.new(*cs)
+			nc.Values, nc.Body = k.exprs(cs.Values), k.stmts(cs.Body)
+			n.Cases[i] = nc
 		}
-		n.Else = cloneStmts(s.Else)
-		return &n
+		n.Else = k.stmts(s.Else)
+		return n
 	case *Exit:
-		n := *s
-		return &n
+		return k.exits.new(*s)
 	case *Return:
-		n := *s
-		n.X = clone(s.X)
-		return &n
+		n := k.returns.new(*s)
+		n.X = k.expr1(s.X)
+		return n
 	case *CallStmt:
-		n := *s
-		n.Call = cloneCall(s.Call)
-		return &n
+		n := k.callStmts.new(*s)
+		n.Call = k.call(s.Call)
+		return n
 	case *Spawn:
-		n := *s
-		n.Call = cloneCall(s.Call)
-		return &n
+		n := k.spawns.new(*s)
+		n.Call = k.call(s.Call)
+		return n
 	}
 	panic(unknownNode{s})
 }
 
-// cloneExprs copies list, or returns it as is when every element is
-// literal-only (see cloneExpr).
-func cloneExprs(list []Expr) []Expr {
+// exprs copies l, or returns it as is when every element is literal-only
+// (see expr).
+func (k *cloner) exprs(l []Expr) []Expr {
 	var out []Expr
-	for i, e := range list {
-		c, copied := cloneExpr(e)
+	for i, e := range l {
+		c, copied := k.expr(e)
 		if copied && out == nil {
-			out = copySlice(list)
+			out = k.exprLists.make(len(l))
+			copy(out, l)
 		}
 		if out != nil {
 			out[i] = c
 		}
 	}
 	if out == nil {
-		return list
+		return l
 	}
 	return out
 }
 
-// clone is cloneExpr for a single operand.
-func clone(e Expr) Expr {
-	c, _ := cloneExpr(e)
+// expr1 is expr for a single operand.
+func (k *cloner) expr1(e Expr) Expr {
+	c, _ := k.expr(e)
 	return c
 }
 
-// cloneExpr copies e. Nodes the checker never writes and whose operands are
-// all such nodes (literals and their arithmetic) are shared, not copied:
-// copied is false for them. Variable references and calls are always copied.
-func cloneExpr(e Expr) (c Expr, copied bool) {
+// expr copies e. Nodes the checker never writes and whose operands are all
+// such nodes (literals and their arithmetic) are shared, not copied: copied
+// is false for them. Variable references and calls are always copied.
+func (k *cloner) expr(e Expr) (c Expr, copied bool) {
 	switch e := e.(type) {
 	case nil:
 		return nil, false
 	case *StrLit, *NumLit:
 		return e, false
 	case *VarRef:
-		n := *e
-		return &n, true
+		return k.varRefs.new(*e), true
 	case *Unary:
-		x, copied := cloneExpr(e.X)
+		x, copied := k.expr(e.X)
 		if !copied {
 			return e, false
 		}
-		n := *e
+		n := k.unaries.new(*e)
 		n.X = x
-		return &n, true
+		return n, true
 	case *Binary:
-		l, lc := cloneExpr(e.L)
-		r, rc := cloneExpr(e.R)
+		l, lc := k.expr(e.L)
+		r, rc := k.expr(e.R)
 		if !lc && !rc {
 			return e, false
 		}
-		n := *e
+		n := k.binaries.new(*e)
 		n.L, n.R = l, r
-		return &n, true
+		return n, true
 	case *CallExpr:
-		return cloneCall(e), true
+		return k.call(e), true
 	}
 	panic(unknownNode{e})
 }
 
-func cloneCall(c *CallExpr) *CallExpr {
+func (k *cloner) call(c *CallExpr) *CallExpr {
 	if c == nil {
 		return nil
 	}
-	n := *c
-	n.Args = cloneExprs(c.Args)
+	n := k.calls.new(*c)
+	n.Args = k.exprs(c.Args)
 	n.words = copySlice(c.words)
-	return &n
+	return n
 }
 
 // copySlice copies s, keeping nil apart from empty (the checker tells them
