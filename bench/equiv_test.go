@@ -88,3 +88,31 @@ func logLines(s string) string {
 	sort.Strings(lines)
 	return strings.Join(lines, "\n")
 }
+
+// TestScriptsAreTheShippedOnes keeps bench/scripts a copy of scripts/: the
+// baseline is measured against what ships. When this fails, copy the scripts
+// (cp scripts/*.bas bench/scripts/) and bring bench/native up to date;
+// TestNativeMatchesGbhook then says whether it is.
+func TestScriptsAreTheShippedOnes(t *testing.T) {
+	shipped, err := filepath.Glob("../scripts/*.bas")
+	if err != nil || len(shipped) == 0 {
+		t.Fatalf("no shipped scripts: %v", err)
+	}
+	copies, err := filepath.Glob("scripts/*.bas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(copies) != len(shipped) {
+		t.Errorf("bench/scripts has %d scripts, scripts/ has %d", len(copies), len(shipped))
+	}
+	for _, path := range shipped {
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join("scripts", filepath.Base(path)))
+		if err != nil || string(got) != string(want) {
+			t.Errorf("bench/scripts/%s differs from scripts/%s (err %v)", filepath.Base(path), filepath.Base(path), err)
+		}
+	}
+}
