@@ -47,6 +47,7 @@ func (s *Server) twilioBody(c echo.Context) (body []byte, ok bool, err error) {
 		return nil, false, err
 	}
 	r := c.Request()
+	// Plain HTTP on loopback: gbhook's trusted-proxy origin rules reduce to this.
 	u := signature.TwilioURL(s.cfg.PublicURL, "http", r.Host, r.RequestURI)
 	if err := signature.VerifyTwilio(token, u, r.Header.Get("Content-Type"), body, r.Header.Get("X-Twilio-Signature")); err != nil {
 		return nil, false, s.refuse(c, err)

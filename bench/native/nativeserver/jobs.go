@@ -78,9 +78,16 @@ func (q *Memory) work(j Job) {
 	}
 }
 
-func (q *Memory) attempt(j Job) error {
+// attempt runs one try under its own deadline; a panic fails the job, not
+// the server.
+func (q *Memory) attempt(j Job) (err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.New("panic in job")
+		}
+	}()
 	return q.run(ctx, j)
 }
 
