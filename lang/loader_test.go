@@ -219,3 +219,27 @@ func addrs(v reflect.Value, seen map[uintptr]bool) {
 		}
 	}
 }
+
+// FuzzLoaderMatchesCheckSources: whatever two files say, and however the
+// second is edited, loading through the cache gives what a fresh check gives.
+func FuzzLoaderMatchesCheckSources(f *testing.F) {
+	f.Add(greetingUser, "FUNCTION GREETING TEXT\n  RETURN \"hi\"\nEND FUNCTION\n",
+		"FUNCTION GREETING(T$)\n  RETURN T$\nEND FUNCTION\n")
+	f.Add(route("/a"), route("/b"), route("/a"))
+	f.Add("SUB S(X)\n  LOG X + 1 & \"a\"\nEND SUB\n", "ON WEBHOOK POST TO \"/s\" DO\n  CALL S(2)\nEND ON\n", "x = (")
+	f.Fuzz(func(t *testing.T, a, b, edited string) {
+		cache := map[string]*parsedFile{}
+		for _, text := range []string{b, edited, b} {
+			srcs := []Source{{Name: "a.bas", Text: []byte(a)}, {Name: "b.bas", Text: []byte(text)}}
+			got, next, gotErr := checkSources(srcs, testTable, cache)
+			cache = next
+			want, wantErr := CheckSources(srcs, testTable)
+			if errText(gotErr) != errText(wantErr) {
+				t.Fatalf("cached: %v\nfresh: %v", gotErr, wantErr)
+			}
+			if want != nil && !reflect.DeepEqual(got, want) {
+				t.Fatalf("cached and fresh programs differ:\n%s\n---\n%s", Dump(got), Dump(want))
+			}
+		}
+	})
+}
