@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	goruntime "runtime"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,6 +26,15 @@ type Source struct {
 // Names SkipName rejects are passed over, directories too. A problem in the
 // scripts is reported as an ErrorList.
 func LoadDirs(dirs []string, table []Builtin) (*Program, error) {
+	srcs, err := readDirs(dirs)
+	if err != nil {
+		return nil, err
+	}
+	return CheckSources(srcs, table)
+}
+
+// readDirs reads the scripts under each directory.
+func readDirs(dirs []string) ([]Source, error) {
 	var srcs []Source
 	for _, dir := range dirs {
 		found, err := readScripts(dir)
@@ -35,7 +43,7 @@ func LoadDirs(dirs []string, table []Builtin) (*Program, error) {
 		}
 		srcs = append(srcs, found...)
 	}
-	return CheckSources(srcs, table)
+	return srcs, nil
 }
 
 // readScripts reads the scripts under dir. Symbolic links are followed for
@@ -113,52 +121,8 @@ func SkipName(name string) bool {
 // FUNCTION names are global across them. Every problem is reported at once,
 // as an ErrorList sorted by position; on any problem the program is nil.
 func CheckSources(srcs []Source, table []Builtin) (*Program, error) {
-	srcs = append([]Source(nil), srcs...)
-	sort.Slice(srcs, func(i, j int) bool { return srcs[i].Name < srcs[j].Name })
-	var errs ErrorList
-	toks := make([][]lexer.Token, len(srcs))
-	lexErrs := make([]*Error, len(srcs))
-	parallel(len(srcs), func(i int) { toks[i], lexErrs[i] = scan(srcs[i].Name, srcs[i].Text) })
-	pt := phraseTable{}
-	for _, b := range table {
-		pt.add(b.Name, b.MaxArgs == 0)
-	}
-	headers := make([][]procHeader, len(srcs))
-	for i := range srcs {
-		if lexErrs[i] != nil {
-			errs = append(errs, lexErrs[i])
-			continue
-		}
-		headers[i] = scanHeaders(toks[i])
-		for _, h := range headers[i] {
-			pt.add(h.name, h.params == 0)
-		}
-	}
-	parsed := make([]*File, len(srcs))
-	parseErrs := make([]ErrorList, len(srcs))
-	parallel(len(srcs), func(i int) {
-		if toks[i] != nil {
-			parsed[i], parseErrs[i] = parseFile(srcs[i].Name, toks[i], pt)
-		}
-	})
-	var files []*File
-	unparsed := map[string]bool{} // SUB/FUNCTION names of files that did not parse
-	for i := range srcs {
-		errs = append(errs, parseErrs[i]...)
-		if parsed[i] != nil {
-			files = append(files, parsed[i])
-			continue
-		}
-		for _, h := range headers[i] {
-			unparsed[h.name] = true
-		}
-	}
-	prog, cerrs := checkProgram(files, table, unparsed)
-	errs = append(errs, cerrs...)
-	if len(errs) > 0 {
-		return nil, errs.errOrNil()
-	}
-	return prog, nil
+	prog, _, err := checkSources(srcs, table, nil)
+	return prog, err
 }
 
 func parseFile(name string, toks []lexer.Token, pt phraseTable) (*File, ErrorList) {

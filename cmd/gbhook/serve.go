@@ -117,8 +117,9 @@ func newApp(c appConfig) (*app, error) {
 	cfg.Logger, cfg.Getenv, cfg.Enqueue = c.Logger, c.Getenv, a.queue.Enqueue
 	a.srv = httpserver.New(cfg)
 	opts := runtime.Options{MaxSteps: c.MaxSteps, MaxMemory: c.MaxMemory, Getenv: c.Getenv, Logger: c.Logger, Spawner: queueSpawner{a.queue}}
+	loader := lang.NewLoader(c.Dirs, builtins.Specs()) // a save re-parses only the files it changed
 	a.prepare = func() (reload.Candidate, error) {
-		prog, err := lang.LoadDirs(c.Dirs, builtins.Specs())
+		prog, err := loader.Load()
 		if err != nil {
 			return reload.Candidate{}, err
 		}
