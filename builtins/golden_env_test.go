@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gbhook/gbhook/runtime"
 	"github.com/gbhook/gbhook/runtime/delivery"
@@ -21,6 +22,7 @@ import (
 var goldenEnvVars = map[string]string{
 	"GOLDEN_GREETING": "hello from env",
 	"GOLDEN_EMPTY":    "",
+	"SMTP_PASSWORD":   "golden-smtp-password",
 }
 
 // goldenEnv is one golden run's world: directives, captured log and the
@@ -73,14 +75,18 @@ func (e *goldenEnv) logLines() []string {
 }
 
 func (e *goldenEnv) deps() Deps {
-	return Deps{Mailer: recorder{e}, WhatsApp: recorder{e}, Logger: e.logger}
+	// Outbound HTTP with the guard on: goldens reach no network, and a call to
+	// a private address is refused before any connection.
+	return Deps{Mailer: recorder{e}, WhatsApp: recorder{e}, Logger: e.logger,
+		HTTP: delivery.NewHTTPClient(delivery.HTTPConfig{Timeout: 5 * time.Second})}
 }
 
-// options reads the MAXSTEPS and MAXDEPTH directives.
+// options reads the MAXSTEPS, MAXDEPTH and MAXMEMORY directives.
 func (e *goldenEnv) options() runtime.Options {
 	o := runtime.Options{Logger: e.logger, Getenv: func(k string) string { return goldenEnvVars[k] }}
 	o.MaxSteps = e.intDirective("MAXSTEPS")
 	o.MaxDepth = e.intDirective("MAXDEPTH")
+	o.MaxMemory = int64(e.intDirective("MAXMEMORY"))
 	return o
 }
 
@@ -107,6 +113,11 @@ func (r recorder) SendMail(_ context.Context, m delivery.Mail) (string, error) {
 
 func (r recorder) SendText(_ context.Context, to, text string) (string, error) {
 	r.e.sent = append(r.e.sent, fmt.Sprintf("whatsapp: to=%q text=%q", to, text))
+	return "memory", nil
+}
+
+func (r recorder) SendTemplate(_ context.Context, to string, t delivery.Template) (string, error) {
+	r.e.sent = append(r.e.sent, fmt.Sprintf("whatsapp template: to=%q name=%q language=%q params=%q", to, t.Name, t.Language, t.Params))
 	return "memory", nil
 }
 

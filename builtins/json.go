@@ -18,7 +18,7 @@ const maxJSONDepth = 1000
 
 func jsonDefs() []Def {
 	path := spec("GET JSON PATH", 2, 2)
-	path.PathArg = 1
+	path.PathArg = 2
 	return []Def{
 		{Builtin: spec("PARSE JSON", 1, 1), Fn: fnParseJSON},
 		{Builtin: path, Fn: fnGetJSONPath},
@@ -27,12 +27,20 @@ func jsonDefs() []Def {
 }
 
 // fnParseJSON validates text once; every later lookup trusts the bytes.
-// Invalid JSON is the request's fault, so it answers 400.
-func fnParseJSON(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+// Invalid JSON is the request's fault, so it answers 400. The copy it makes
+// counts against the memory budget, and validating it as work.
+func fnParseJSON(th *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
 	if j, ok := args[0].(runtime.JSON); ok {
 		return j, nil
 	}
-	raw, err := validJSON([]byte(args[0].String()))
+	s := args[0].String()
+	if err := th.Alloc(len(s)); err != nil {
+		return nil, err
+	}
+	if err := th.Work(len(s)); err != nil {
+		return nil, err
+	}
+	raw, err := validJSON([]byte(s))
 	if err != nil {
 		return nil, runtime.BadRequest("PARSE JSON: "+err.Error(), err)
 	}
@@ -86,8 +94,10 @@ func depth(b []byte) int {
 
 // fnGetJSONPath looks a path up in a JSON value. A literal path was compiled at
 // check time; a computed one is compiled here. "" in gives "" out, so chains of
-// lookups over a status-only payload yield "" instead of failing.
-func fnGetJSONPath(_ *runtime.Thread, site *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+// lookups over a status-only payload yield "" instead of failing. Text is
+// validated first (work in proportion to it); a lookup reads up to what it
+// finds, and copies what it gives.
+func fnGetJSONPath(th *runtime.Thread, site *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
 	if s, ok := args[0].(runtime.Str); ok && s == "" {
 		return runtime.Empty, nil
 	}
@@ -99,23 +109,54 @@ func fnGetJSONPath(_ *runtime.Thread, site *lang.CallExpr, args []runtime.Value)
 		}
 		path = p
 	}
+	var r gjson.Result
+	var size int
 	switch v := args[0].(type) {
 	case runtime.JSON:
-		return runtime.FromGJSON(gjson.GetBytes(v, path)), nil
+		r, size = gjson.GetBytes(v, path), len(v)
 	case runtime.Str:
+		if err := th.Work(len(v)); err != nil {
+			return nil, err
+		}
 		if !gjson.Valid(string(v)) {
 			return nil, errNotJSON
 		}
-		return runtime.FromGJSON(gjson.Get(string(v), path)), nil
+		r, size = gjson.Get(string(v), path), len(v)
+	default:
+		return nil, errNotJSON
 	}
-	return nil, errNotJSON
+	if err := lookupCost(th, r, size); err != nil {
+		return nil, err
+	}
+	return runtime.FromGJSON(r), nil
 }
 
-// fnJSONEncode gives JSON text: strings quoted and escaped, JSON as compact text.
-func fnJSONEncode(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+// lookupCost counts a lookup in a document of size bytes: the part read (up
+// to the result, or all of it when the path is not found) and the result's
+// copies (its raw text, and its string or JSON value).
+func lookupCost(th *runtime.Thread, r gjson.Result, size int) error {
+	read := size
+	if r.Index > 0 {
+		read = r.Index + len(r.Raw)
+	}
+	if err := th.Work(read); err != nil {
+		return err
+	}
+	return th.Alloc(len(r.Raw) + len(r.Str))
+}
+
+// fnJSONEncode gives JSON text: strings quoted and escaped, JSON as compact
+// text. What it builds counts against the memory budget before it is built:
+// exactly for JSON (the buffer and the string), and for a string its length,
+// plus the escapes' growth once known.
+func fnJSONEncode(th *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
 	switch v := args[0].(type) {
 	case runtime.JSON:
+		if err := th.Alloc(2 * len(v)); err != nil {
+			return nil, err
+		}
 		var b bytes.Buffer
+		b.Grow(len(v))
 		if err := json.Compact(&b, v); err != nil {
 			return nil, err
 		}
@@ -131,10 +172,18 @@ func fnJSONEncode(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (ru
 		}
 		return runtime.Str("false"), nil
 	}
+	s := args[0].String()
+	if err := th.Alloc(2 * (len(s) + 3)); err != nil {
+		return nil, err
+	}
 	var b bytes.Buffer
+	b.Grow(len(s) + 3)
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(args[0].String()); err != nil {
+	if err := enc.Encode(s); err != nil {
+		return nil, err
+	}
+	if err := th.Alloc(2 * (b.Cap() - len(s) - 3)); err != nil {
 		return nil, err
 	}
 	return runtime.Str(bytes.TrimRight(b.Bytes(), "\n")), nil

@@ -23,6 +23,10 @@ func askLLM(l delivery.LLM) runtime.BuiltinFunc {
 		if err != nil {
 			return nil, fmt.Errorf("LLM: %w", err)
 		}
+		// The answer (an HTTP body, up to 1 MiB) is the run's from now on.
+		if err := th.Alloc(len(answer)); err != nil {
+			return nil, err
+		}
 		return runtime.Str(answer), nil
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 // mailDefs: SEND MAIL TO a WITH SUBJECT s AND BODY b, and SEND MAIL a, s, b.
 func mailDefs(d Deps) []Def {
-	return []Def{{Builtin: stmt("SEND MAIL", 3, 3), Fn: sendMail(d.Mailer)}}
+	return []Def{{Builtin: stmt(lang.StmtSendMail, 3, 3), Fn: sendMail(d.Mailer)}}
 }
 
 func sendMail(m delivery.Mailer) runtime.BuiltinFunc {

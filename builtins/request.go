@@ -15,7 +15,7 @@ func requestDefs() []Def {
 		{Builtin: spec("GET QUERY VALUE", 1, 1), Fn: withRequest(func(r *runtime.Request, a string) string { return r.QueryValue(a) })},
 		{Builtin: spec("GET HEADER", 1, 1), Fn: withRequest(func(r *runtime.Request, a string) string { return r.HeaderValue(a) })},
 		{Builtin: spec("GET PATH VALUE", 1, 1), Fn: withRequest(func(r *runtime.Request, a string) string { return r.PathValue(a) })},
-		{Builtin: spec("GET REQUEST BODY", 0, 0), Fn: withRequest(func(r *runtime.Request, _ string) string { return string(r.Body) })},
+		{Builtin: spec("GET REQUEST BODY", 0, 0), Fn: withRequest(func(r *runtime.Request, _ string) string { return r.BodyString() })},
 		{Builtin: spec("GET REQUEST METHOD", 0, 0), Fn: withRequest(func(r *runtime.Request, _ string) string { return r.Method })},
 		{Builtin: spec("GET REQUEST PATH", 0, 0), Fn: withRequest(func(r *runtime.Request, _ string) string { return r.Path })},
 	}

@@ -2,22 +2,25 @@ package builtins
 
 import (
 	"errors"
+	"math"
 	"strconv"
+	"strings"
 
 	"golang.org/x/net/http/httpguts"
 
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
+	"github.com/gbhook/gbhook/runtime/secret"
 )
 
 // responseDefs write the buffered response and the log, and read the environment.
 func responseDefs() []Def {
 	return []Def{
-		{Builtin: stmt("PRINT", 0, lang.Variadic), Fn: fnPrint},
-		{Builtin: stmt("LOG", 1, 1), Fn: fnLog},
-		{Builtin: stmt("SET RESPONSE HEADER", 2, 2), Fn: fnSetHeader},
-		{Builtin: stmt("SET RESPONSE STATUS", 1, 1), Fn: fnSetStatus},
-		{Builtin: spec("GET ENV", 1, 1), Fn: fnGetEnv},
+		{Builtin: exchange(stmt(lang.StmtPrint, 0, lang.Variadic)), Fn: fnPrint},
+		{Builtin: stmt(lang.StmtLog, 1, 1), Fn: fnLog},
+		{Builtin: exchange(stmt(lang.StmtSetHeader, 2, 2)), Fn: fnSetHeader},
+		{Builtin: exchange(withLiteral(stmt(lang.StmtSetStatus, 1, 1), statusLiteral)), Fn: fnSetStatus},
+		{Builtin: withLiteral(spec("GET ENV", 1, 1), envLiteral), Fn: fnGetEnv},
 	}
 }
 
@@ -34,14 +37,21 @@ func fnPrint(th *runtime.Thread, site *lang.CallExpr, args []runtime.Value) (run
 		return nil, err
 	}
 	for _, a := range args {
-		th.Write(a.String())
+		if err := th.Write(a.String()); err != nil {
+			return nil, err
+		}
 	}
 	return nil, nil
 }
 
 // fnLog writes one structured line carrying file:line and the request id.
+// The handler buffers the line: its size counts against the memory budget.
 func fnLog(th *runtime.Thread, site *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
-	th.Logger().Info(args[0].String(), "at", site.P.Short())
+	msg := args[0].String()
+	if err := th.Alloc(len(msg)); err != nil {
+		return nil, err
+	}
+	th.Logger().Info(msg, "at", site.P.Short())
 	return nil, nil
 }
 
@@ -64,17 +74,53 @@ func fnSetStatus(th *runtime.Thread, site *lang.CallExpr, args []runtime.Value) 
 	if err := response(th, site); err != nil {
 		return nil, err
 	}
-	n, err := toNumber("SET RESPONSE STATUS", 0, args[0])
+	n, err := toNumber(site.Name, 0, args[0])
 	if err != nil {
 		return nil, err
 	}
-	if n < 100 || n > 599 || n != float64(int(n)) {
-		return nil, errors.New("SET RESPONSE STATUS: status " + runtime.FormatNumber(n) + " is outside 100..599")
+	if msg := statusProblem(n); msg != "" {
+		return nil, errors.New(site.Name + ": " + msg)
 	}
 	th.SetStatus(int(n))
 	return nil, nil
 }
 
-func fnGetEnv(th *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
-	return runtime.Str(th.Env(args[0].String())), nil
+// statusProblem is the one status rule: a final status, 200..599. A 1xx
+// would be sent as an interim answer and followed by a second one.
+func statusProblem(n float64) string {
+	if n < 200 || n > 599 || n != math.Trunc(n) {
+		return "status " + runtime.FormatNumber(n) + " is outside 200..599"
+	}
+	return ""
+}
+
+// statusLiteral applies statusProblem to a literal status at check time,
+// converting it as the run would.
+func statusLiteral(_ int, v any) string {
+	if n, err := toNumber(lang.StmtSetStatus, 0, literal(v)); err == nil {
+		return statusProblem(n)
+	}
+	return ""
+}
+
+func fnGetEnv(th *runtime.Thread, site *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+	name := args[0].String()
+	if msg := envProblem(name); msg != "" {
+		return nil, errors.New(site.Name + ": " + msg)
+	}
+	return runtime.Str(th.Env(name)), nil
+}
+
+// envProblem is the one rule of GET ENV: the server's own secrets stay
+// secret, whatever the spelling.
+func envProblem(name string) string {
+	if secret.IsVar(name) {
+		return "environment variable " + strings.ToUpper(name) + " is a secret of the server; scripts cannot read it"
+	}
+	return ""
+}
+
+// envLiteral applies envProblem to a literal name at check time.
+func envLiteral(_ int, v any) string {
+	return envProblem(literal(v).String())
 }

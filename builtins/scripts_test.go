@@ -16,7 +16,7 @@ func TestShippedAndSeedScriptsCheck(t *testing.T) {
 		dirs []string
 		want [3]int // handlers, SUBs, FUNCTIONs
 	}{
-		{"scripts", []string{"../scripts"}, [3]int{4, 1, 2}},
+		{"scripts", []string{"../scripts"}, [3]int{5, 2, 2}},
 		{"seed with GENERATE RESPONSE", []string{"../testdata/seed", "../testdata/seed-support"}, [3]int{3, 1, 1}},
 	}
 	for _, tt := range tests {
@@ -34,7 +34,7 @@ func TestShippedAndSeedScriptsCheck(t *testing.T) {
 }
 
 func TestSeedAloneReportsGenerateResponse(t *testing.T) {
-	_, err := lang.LoadDir("../testdata/seed", Specs())
+	_, err := lang.LoadDirs([]string{"../testdata/seed"}, Specs())
 	want := `../testdata/seed/whatsapp.bas:34:19: unknown name "GENERATE RESPONSE"`
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)

@@ -13,17 +13,18 @@ import (
 )
 
 // stringDefs are the classic BASIC string and math functions plus the two
-// escaping helpers. None of them touches the thread: they are pure
-// functions of their arguments (NOW aside), so they also run in spawned SUBs.
+// escaping helpers. They are pure functions of their arguments (NOW aside),
+// so they also run in spawned SUBs; the thread only counts what they read
+// and allocate against the run's budgets.
 func stringDefs() []Def {
 	return []Def{
 		{Builtin: spec("LEN", 1, 1), Fn: fnLen},
 		{Builtin: spec("LEFT", 2, 2), Fn: fnLeft},
 		{Builtin: spec("RIGHT", 2, 2), Fn: fnRight},
 		{Builtin: spec("MID", 2, 3), Fn: fnMid},
-		{Builtin: spec("UCASE", 1, 1), Fn: strFunc(strings.ToUpper)},
-		{Builtin: spec("LCASE", 1, 1), Fn: strFunc(strings.ToLower)},
-		{Builtin: spec("TRIM", 1, 1), Fn: strFunc(strings.TrimSpace)},
+		{Builtin: spec("UCASE", 1, 1), Fn: strFunc(strings.ToUpper, sameLen)},
+		{Builtin: spec("LCASE", 1, 1), Fn: strFunc(strings.ToLower, sameLen)},
+		{Builtin: spec("TRIM", 1, 1), Fn: strFunc(strings.TrimSpace, noAlloc)},
 		{Builtin: spec("REPLACE", 3, 3), Fn: fnReplace},
 		{Builtin: spec("INSTR", 2, 3), Fn: fnInstr},
 		{Builtin: spec("STR", 1, 1), Fn: fnStr},
@@ -32,30 +33,19 @@ func stringDefs() []Def {
 		{Builtin: spec("ROUND", 1, 2), Fn: fnRound},
 		{Builtin: spec("ABS", 1, 1), Fn: numFunc("ABS", math.Abs)},
 		{Builtin: spec("NOW", 0, 0), Fn: fnNow},
-		{Builtin: spec("XML ESCAPE", 1, 1), Fn: strFunc(xmlEscaper.Replace)},
-		{Builtin: spec("URL ENCODE", 1, 1), Fn: strFunc(urlEncode)},
+		{Builtin: spec("XML ESCAPE", 1, 1), Fn: strFunc(xmlEscaper.Replace, xmlEscapedLen)},
+		{Builtin: spec("URL ENCODE", 1, 1), Fn: strFunc(urlEncode, urlEncodedLen)},
 	}
 }
 
-// toNumber converts args[i] of builtin name to a number: a number as is, a
-// boolean as 1 or 0, a string when it is wholly a number (spaces around
-// allowed). Anything else is an error naming the argument (i is 0-based, the
-// message counts from 1 as a script writer does).
+// toNumber converts args[i] of builtin name to a number by runtime.ToNumber,
+// the one coercion. Anything else is an error naming the argument (i is
+// 0-based, the message counts from 1 as a script writer does).
 func toNumber(name string, i int, v runtime.Value) (float64, error) {
-	switch x := v.(type) {
-	case runtime.Num:
-		return float64(x), nil
-	case runtime.Bool:
-		if x {
-			return 1, nil
-		}
-		return 0, nil
-	case runtime.Str:
-		if f, ok := runtime.ParseNumber(string(x)); ok {
-			return f, nil
-		}
+	if f, ok := runtime.ToNumber(v); ok {
+		return f, nil
 	}
-	return 0, fmt.Errorf("%s: argument %d must be a number, got %s", name, i+1, describeArg(v))
+	return 0, fmt.Errorf("%s: argument %d must be a number, got %s", name, i+1, runtime.Describe(v))
 }
 
 // toInt converts args[i] to an integer, truncating toward zero (LEFT(s, 2.9)
@@ -78,24 +68,6 @@ func toInt(name string, i int, v runtime.Value) (int, error) {
 	return int(f), nil
 }
 
-// describeArg shows a value in an error message, short enough for one log line.
-func describeArg(v runtime.Value) string {
-	if j, ok := v.(runtime.JSON); ok {
-		switch {
-		case len(j) > 0 && j[0] == '{':
-			return "a JSON object"
-		case len(j) > 0 && j[0] == '[':
-			return "a JSON array"
-		}
-	}
-	s := v.String()
-	const limit = 40
-	if utf8.RuneCountInString(s) > limit {
-		s = s[:byteIndex(s, limit)] + "..."
-	}
-	return strconv.Quote(s)
-}
-
 // byteIndex gives the byte offset of the n-th code point of s (0-based),
 // clamped to len(s). An invalid byte counts as one character and is kept,
 // so cutting never rewrites bytes the script did not ask to change.
@@ -109,11 +81,27 @@ func byteIndex(s string, n int) int {
 }
 
 // strFunc lifts a string-to-string function into a one-argument builtin.
-func strFunc(f func(string) string) runtime.BuiltinFunc {
-	return func(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
-		return runtime.Str(f(args[0].String())), nil
+// size gives the bytes f will allocate for s, which count against the
+// memory budget before f runs; reading s counts as work.
+func strFunc(f func(string) string, size func(string) int) runtime.BuiltinFunc {
+	return func(th *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+		s := args[0].String()
+		if err := th.Work(len(s)); err != nil {
+			return nil, err
+		}
+		if err := th.Alloc(size(s)); err != nil {
+			return nil, err
+		}
+		return runtime.Str(f(s)), nil
 	}
 }
+
+func sameLen(s string) int { return len(s) }
+
+func noAlloc(string) int { return 0 }
+
+// scanned counts reading s as work: for builtins that only look at s.
+func scanned(th *runtime.Thread, s string) error { return th.Work(len(s)) }
 
 // numFunc lifts a number-to-number function into a one-argument builtin.
 func numFunc(name string, f func(float64) float64) runtime.BuiltinFunc {
@@ -126,8 +114,12 @@ func numFunc(name string, f func(float64) float64) runtime.BuiltinFunc {
 	}
 }
 
-func fnLen(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
-	return runtime.Num(utf8.RuneCountInString(args[0].String())), nil
+func fnLen(th *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+	s := args[0].String()
+	if err := scanned(th, s); err != nil {
+		return nil, err
+	}
+	return runtime.Num(utf8.RuneCountInString(s)), nil
 }
 
 // argLength reads a count argument, which must not be negative.
@@ -139,19 +131,25 @@ func argLength(name string, i int, v runtime.Value) (int, error) {
 	return n, err
 }
 
-func fnLeft(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+func fnLeft(th *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
 	s := args[0].String()
 	n, err := argLength("LEFT", 1, args[1])
 	if err != nil {
 		return nil, err
 	}
+	if err := th.Work(min(n*utf8.UTFMax, len(s))); err != nil {
+		return nil, err
+	}
 	return runtime.Str(s[:byteIndex(s, n)]), nil
 }
 
-func fnRight(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+func fnRight(th *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
 	s := args[0].String()
 	n, err := argLength("RIGHT", 1, args[1])
 	if err != nil {
+		return nil, err
+	}
+	if err := scanned(th, s); err != nil {
 		return nil, err
 	}
 	total := utf8.RuneCountInString(s)
@@ -172,10 +170,13 @@ func argStart(name string, i int, v runtime.Value) (int, error) {
 
 // fnMid is MID(s, start[, n]): n characters from start, or the rest of s.
 // A start beyond the end gives "".
-func fnMid(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+func fnMid(th *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
 	s := args[0].String()
 	from, err := argStart("MID", 1, args[1])
 	if err != nil {
+		return nil, err
+	}
+	if err := scanned(th, s); err != nil {
 		return nil, err
 	}
 	rest := s[byteIndex(s, from-1):]
@@ -192,7 +193,7 @@ func fnMid(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.V
 // fnInstr is INSTR([start,] s, find): the 1-based position of find in s at
 // or after start, or 0. An empty find is found at start itself, as long as
 // start is within s or just past its end.
-func fnInstr(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+func fnInstr(th *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
 	from := 1
 	if len(args) == 3 {
 		var err error
@@ -202,6 +203,9 @@ func fnInstr(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime
 		args = args[1:]
 	}
 	s, find := args[0].String(), args[1].String()
+	if err := scanned(th, s); err != nil {
+		return nil, err
+	}
 	if from-1 > utf8.RuneCountInString(s) {
 		return runtime.Num(0), nil
 	}
@@ -213,13 +217,26 @@ func fnInstr(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime
 	return runtime.Num(from + utf8.RuneCountInString(s[b:b+idx])), nil
 }
 
-func fnReplace(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+// fnReplace sizes its result before building it: REPLACE(S, "x", LONG$)
+// can ask for far more memory than S holds.
+func fnReplace(th *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
 	s, find, with := args[0].String(), args[1].String(), args[2].String()
 	if find == "" {
 		// strings.ReplaceAll would insert with between every character.
 		return runtime.Str(s), nil
 	}
-	return runtime.Str(strings.ReplaceAll(s, find, with)), nil
+	if err := scanned(th, s); err != nil {
+		return nil, err
+	}
+	n := strings.Count(s, find)
+	if n == 0 {
+		return runtime.Str(s), nil
+	}
+	size := int64(len(s)) + int64(n)*(int64(len(with))-int64(len(find)))
+	if err := th.Alloc(int(min(size, 1<<40))); err != nil { // no int overflow on 32 bits
+		return nil, err
+	}
+	return runtime.Str(strings.Replace(s, find, with, n)), nil
 }
 
 func fnStr(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
@@ -300,6 +317,38 @@ func fnNow(_ *runtime.Thread, _ *lang.CallExpr, _ []runtime.Value) (runtime.Valu
 var xmlEscaper = strings.NewReplacer(
 	"&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;")
 
+// xmlEscapedLen is the length of xmlEscaper.Replace(s).
+func xmlEscapedLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '&':
+			n += len("&amp;") - 1
+		case '<', '>':
+			n += len("&lt;") - 1
+		case '"', '\'':
+			n += len("&quot;") - 1
+		}
+	}
+	return n
+}
+
+// urlEncodedLen is the length of urlEncode(s).
+func urlEncodedLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if !urlUnreserved(s[i]) && s[i] != ' ' {
+			n += 2
+		}
+	}
+	return n
+}
+
+func urlUnreserved(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+		c == '-' || c == '_' || c == '.' || c == '~'
+}
+
 // urlEncode is query escaping as the dialect pins it: space is '+', and each
 // byte outside [A-Za-z0-9-_.~] is %XX in upper case (UTF-8 bytes one by one).
 func urlEncode(s string) string {
@@ -309,8 +358,7 @@ func urlEncode(s string) string {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9',
-			c == '-', c == '_', c == '.', c == '~':
+		case urlUnreserved(c):
 			b.WriteByte(c)
 		case c == ' ':
 			b.WriteByte('+')

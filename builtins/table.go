@@ -1,5 +1,5 @@
 // Package builtins implements the dialect's keywords, one family per file
-// (request, json, strings, response, mail, whatsapp, llm, spawn). Table is the
+// (request, json, strings, response, mail, whatsapp, llm, http, spawn). Table is the
 // one declarative list: the checker reads its specs, the runtime its funcs.
 package builtins
 
@@ -23,19 +23,22 @@ type Deps struct {
 	Mailer   delivery.Mailer
 	WhatsApp delivery.WhatsApp
 	LLM      delivery.LLM
+	HTTP     *delivery.HTTPClient // outbound GET, POST... (http.go)
 	Logger   *slog.Logger
 }
 
 // Table is every builtin, in a fixed order.
 func Table(d Deps) []Def {
 	var all []Def
-	all = append(all, requestDefs()...)
+	all = append(all, exchangeAll(requestDefs())...)
 	all = append(all, jsonDefs()...)
+	all = append(all, jsonBuildDefs()...)
 	all = append(all, stringDefs()...)
 	all = append(all, responseDefs()...)
 	all = append(all, mailDefs(d)...)
 	all = append(all, whatsappDefs(d)...)
 	all = append(all, llmDefs(d)...)
+	all = append(all, httpDefs(d)...)
 	return all
 }
 
@@ -66,9 +69,25 @@ func Registry(d Deps) runtime.Registry {
 	return r
 }
 
-// spec is shorthand for a Builtin with no JSON path argument.
+// spec is shorthand for a Builtin with only a name and an arity.
 func spec(name string, minArgs, maxArgs int) lang.Builtin {
-	return lang.Builtin{Name: name, MinArgs: minArgs, MaxArgs: maxArgs, PathArg: -1}
+	return lang.Builtin{Name: name, MinArgs: minArgs, MaxArgs: maxArgs}
+}
+
+// withLiteral sets a builtin's check-time hook for literal arguments.
+func withLiteral(b lang.Builtin, hook func(i int, v any) string) lang.Builtin {
+	b.Literal = hook
+	return b
+}
+
+// literal turns a check-time literal (string or float64) into the value the
+// run would see, so a Literal hook can share the run's code.
+func literal(v any) runtime.Value {
+	if n, ok := v.(float64); ok {
+		return runtime.Num(n)
+	}
+	s, _ := v.(string)
+	return runtime.Str(s)
 }
 
 // stmt is shorthand for a statement builtin (gives no value).
@@ -76,4 +95,18 @@ func stmt(name string, minArgs, maxArgs int) lang.Builtin {
 	b := spec(name, minArgs, maxArgs)
 	b.Stmt = true
 	return b
+}
+
+// exchange marks a builtin that needs the HTTP request or response: a check
+// error directly inside ON SCHEDULE.
+func exchange(b lang.Builtin) lang.Builtin {
+	b.Exchange = true
+	return b
+}
+
+func exchangeAll(defs []Def) []Def {
+	for i := range defs {
+		defs[i].Builtin = exchange(defs[i].Builtin)
+	}
+	return defs
 }

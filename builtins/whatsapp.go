@@ -11,7 +11,10 @@ import (
 
 // whatsappDefs: SEND WHATSAPP TO number WITH text.
 func whatsappDefs(d Deps) []Def {
-	return []Def{{Builtin: stmt("SEND WHATSAPP", 2, 2), Fn: sendWhatsApp(d.WhatsApp)}}
+	return []Def{
+		{Builtin: stmt(lang.StmtSendWhatsApp, 2, 2), Fn: sendWhatsApp(d.WhatsApp)},
+		{Builtin: stmt(lang.StmtSendWhatsAppTemplate, 3, lang.Variadic), Fn: sendWhatsAppTemplate(d.WhatsApp)},
+	}
 }
 
 // sendWhatsApp keeps the delivery error in the chain, so that a spawned SUB's
@@ -30,6 +33,32 @@ func sendWhatsApp(w delivery.WhatsApp) runtime.BuiltinFunc {
 			return nil, fmt.Errorf("SEND WHATSAPP: %w", err)
 		}
 		th.Logger().Info("whatsapp sent", "to", to, "where", where, "at", site.P.Short())
+		return nil, nil
+	}
+}
+
+// sendWhatsAppTemplate sends an approved template: SEND WHATSAPP TEMPLATE TO
+// to WITH name, language[, param...]. Errors keep the delivery error in the
+// chain, classified as for SEND WHATSAPP.
+func sendWhatsAppTemplate(w delivery.WhatsApp) runtime.BuiltinFunc {
+	return func(th *runtime.Thread, site *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+		ts, ok := w.(delivery.WhatsAppTemplates)
+		if !ok {
+			return nil, errors.New(site.Name + ": no WhatsApp sender that can send templates is configured")
+		}
+		to := args[0].String()
+		if to == "" {
+			return nil, errors.New(site.Name + ": empty recipient")
+		}
+		t := delivery.Template{Name: args[1].String(), Language: args[2].String()}
+		for _, p := range args[3:] {
+			t.Params = append(t.Params, p.String())
+		}
+		where, err := ts.SendTemplate(th.Context(), to, t)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", site.Name, err)
+		}
+		th.Logger().Info("whatsapp template sent", "to", to, "template", t.Name, "where", where, "at", site.P.Short())
 		return nil, nil
 	}
 }

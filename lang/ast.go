@@ -15,7 +15,7 @@ type Pos struct {
 
 func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
 
-// Short is the file:line form used in LOG lines (base name only).
+// Short is the file:line form used in script log lines (base name only).
 func (p Pos) Short() string { return fmt.Sprintf("%s:%d", filepath.Base(p.File), p.Line) }
 
 // Op is a unary or binary operator.
@@ -89,7 +89,7 @@ type Binary struct {
 // Builtin >= 0 indexes the builtin table given to Check, else Proc is set.
 type CallExpr struct {
 	P       Pos
-	Name    string // canonical upper-case words, e.g. "GET JSON PATH"
+	Name    string // canonical upper-case words, one space apart
 	Args    []Expr
 	Builtin int
 	Proc    *Proc
@@ -208,8 +208,8 @@ type Return struct {
 	X Expr
 }
 
-// CallStmt runs a call for its effect: SUBs, and statement builtins such as
-// PRINT, LOG, SET RESPONSE HEADER, SEND MAIL and SEND WHATSAPP.
+// CallStmt runs a call for its effect: SUBs, statement builtins and
+// statement forms (forms.go).
 type CallStmt struct {
 	P    Pos
 	Call *CallExpr
@@ -257,11 +257,36 @@ type Handler struct {
 	Method   string
 	Path     string
 	Segments []Segment
-	From     string // "", "TWILIO" or "WHATSAPP"
+	From     FromKind
 	Body     []Stmt
 	Frame    Frame
 
 	src *handlerSrc
+}
+
+// FromKind is the sender a handler's FROM clause names, whose signature the
+// server verifies before running it.
+type FromKind uint8
+
+// FROM kinds.
+const (
+	FromNone     FromKind = iota // no FROM clause: nothing verified
+	FromTwilio                   // FROM TWILIO: X-Twilio-Signature
+	FromWhatsApp                 // FROM WHATSAPP or FROM META: X-Hub-Signature-256
+)
+
+// fromWords are the words FROM accepts, to the kind each names.
+var fromWords = map[string]FromKind{"TWILIO": FromTwilio, "WHATSAPP": FromWhatsApp, "META": FromWhatsApp}
+
+// String is the kind as written after FROM ("" for none).
+func (k FromKind) String() string {
+	switch k {
+	case FromTwilio:
+		return "TWILIO"
+	case FromWhatsApp:
+		return "WHATSAPP"
+	}
+	return ""
 }
 
 // Segment is one /-separated piece of a route path; Param marks a :name capture.
@@ -300,17 +325,19 @@ type Proc struct {
 
 // File is one parsed script.
 type File struct {
-	Name     string
-	Handlers []*Handler
-	Procs    []*Proc
+	Name      string
+	Handlers  []*Handler
+	Schedules []*Schedule
+	Procs     []*Proc
 }
 
 // Program is a checked set of scripts, immutable once built and shared by every request.
 type Program struct {
-	Files    []*File
-	Handlers []*Handler
-	Procs    map[string]*Proc
-	Builtins []Builtin
+	Files     []*File
+	Handlers  []*Handler
+	Schedules []*Schedule // in file order, then line order
+	Procs     map[string]*Proc
+	Builtins  []Builtin
 }
 
 // Counts summarises a program for `gbhook check`.
@@ -329,8 +356,8 @@ func (p *Program) Counts() (handlers, subs, functions int) {
 func (h *Handler) RouteString() string {
 	var b strings.Builder
 	b.WriteString(h.Method + " " + h.Path)
-	if h.From != "" {
-		b.WriteString(" FROM " + h.From)
+	if h.From != FromNone {
+		b.WriteString(" FROM " + h.From.String())
 	}
 	b.WriteString(" " + h.P.Short())
 	return b.String()

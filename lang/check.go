@@ -43,6 +43,7 @@ func checkProgram(files []*File, table []Builtin, unparsed map[string]bool) (*Pr
 	prog := &Program{Files: files, Procs: c.procs, Builtins: table}
 	c.collectProcs(files)
 	prog.Handlers = c.collectRoutes(files)
+	prog.Schedules = c.checkSchedules(files)
 	for _, f := range files {
 		for _, h := range f.Handlers {
 			c.checkBlock("ON", "ON WEBHOOK "+h.Method+" "+h.Path, nil, nil, &h.Frame, h.Body)

@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -8,6 +9,9 @@ import (
 // call resolves a call to a builtin or SUB/FUNCTION and checks its arity,
 // literal JSON paths and literal statuses. It reports whether the name resolved.
 func (c *checker) call(call *CallExpr, asStmt bool) bool {
+	if c.misspeltPhrase(call) {
+		return false
+	}
 	for _, a := range call.Args {
 		c.expr(a)
 	}
@@ -22,6 +26,7 @@ func (c *checker) call(call *CallExpr, asStmt bool) bool {
 			c.errorf(call.P, call.Name+" gives no value")
 		}
 		c.arity(call, b.MinArgs, b.MaxArgs)
+		c.exchangeInSchedule(call, b)
 		c.literalArgs(call, b)
 		return true
 	}
@@ -39,6 +44,38 @@ func (c *checker) call(call *CallExpr, asStmt bool) bool {
 	}
 	c.arity(call, len(p.Params), len(p.Params))
 	return true
+}
+
+// misspeltPhrase reports a builtin whose first argument is words nothing
+// defines (a one-word builtin followed by a misspelt rest of a longer
+// phrase) as one unknown name, so that the hint can name the longer phrase
+// that was meant instead of the lone words.
+func (c *checker) misspeltPhrase(call *CallExpr) bool {
+	if _, ok := c.builtins[call.Name]; !ok || len(call.Args) == 0 {
+		return false
+	}
+	arg, ok := call.Args[0].(*CallExpr)
+	if !ok || arg.words == nil || !c.startsLongerName(call.Name) {
+		return false
+	}
+	for _, a := range call.Args[1:] {
+		c.expr(a)
+	}
+	for _, a := range arg.Args {
+		c.expr(a)
+	}
+	c.unknownName(&CallExpr{P: call.P, words: append(strings.Fields(call.Name), arg.words...)})
+	return true
+}
+
+// startsLongerName reports whether name is the first words of a longer call name.
+func (c *checker) startsLongerName(name string) bool {
+	for _, n := range c.names {
+		if strings.HasPrefix(n, name+" ") {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *checker) arity(call *CallExpr, lo, hi int) {
@@ -65,11 +102,11 @@ func plural(n int, word string) string {
 	return strconv.Itoa(n) + " " + word + "s"
 }
 
-// literalArgs compiles a literal JSON path once, at check time, and checks a
-// literal response status.
+// literalArgs compiles a literal JSON path once, at check time, and asks the
+// builtin's Literal hook about each literal argument.
 func (c *checker) literalArgs(call *CallExpr, b Builtin) {
-	if b.PathArg >= 0 && b.PathArg < len(call.Args) {
-		if lit, ok := call.Args[b.PathArg].(*StrLit); ok {
+	if b.PathArg > 0 && b.PathArg <= len(call.Args) {
+		if lit, ok := call.Args[b.PathArg-1].(*StrLit); ok {
 			path, err := CompileJSONPath(lit.Value)
 			if err != nil {
 				c.errorf(lit.P, "malformed "+err.Error())
@@ -78,12 +115,37 @@ func (c *checker) literalArgs(call *CallExpr, b Builtin) {
 			}
 		}
 	}
-	if call.Name == "SET RESPONSE STATUS" && len(call.Args) == 1 {
-		if n, ok := call.Args[0].(*NumLit); ok && (n.Value < 100 || n.Value > 599 || n.Value != float64(int(n.Value))) {
-			c.errorf(n.P, "status "+strconv.FormatFloat(n.Value, 'f', -1, 64)+" is outside 100..599")
+	if b.Literal == nil {
+		return
+	}
+	for i, a := range call.Args {
+		if v, ok := literalValue(a); ok {
+			if msg := b.Literal(i, v); msg != "" {
+				c.errorf(a.Position(), msg)
+			}
 		}
 	}
 }
+
+// literalValue gives the value of a string or number literal; -5 counts.
+func literalValue(e Expr) (any, bool) {
+	switch e := e.(type) {
+	case *StrLit:
+		return e.Value, true
+	case *NumLit:
+		return e.Value, true
+	case *Unary:
+		if n, ok := e.X.(*NumLit); ok && e.Op == OpNeg {
+			return -n.Value, true
+		}
+	}
+	return nil, false
+}
+
+// HealthPath is the liveness probe the server answers itself, before any
+// script route; a script route there is a check error. The server should
+// take the path from here.
+const HealthPath = "/healthz"
 
 var methods = []string{"DELETE", "GET", "PATCH", "POST", "PUT"}
 
@@ -112,20 +174,21 @@ func (c *checker) collectRoutes(files []*File) []*Handler {
 
 func (c *checker) route(h *Handler) bool {
 	ok := true
-	if !contains(methods, h.Method) {
+	if !slices.Contains(methods, h.Method) {
 		c.errorf(h.src.methodPos, "unknown method "+h.Method+hint(h.Method, methods)+"; use GET, POST, PUT, PATCH or DELETE")
 		ok = false
 	}
-	switch h.src.from {
-	case "":
-	case "TWILIO":
-		h.From = "TWILIO"
-	case "WHATSAPP", "META":
-		h.From = "WHATSAPP"
-	default:
-		c.errorf(h.src.fromPos, "unknown FROM source "+h.src.from+"; use TWILIO or WHATSAPP")
+	if h.src.from != "" {
+		kind, ok := fromWords[h.src.from]
+		if !ok {
+			c.errorf(h.src.fromPos, "unknown FROM source "+h.src.from+"; use TWILIO or WHATSAPP")
+		}
+		h.From = kind
 	}
 	segs, msg := splitPath(h.Path)
+	if msg == "" && h.Path == HealthPath {
+		msg = "the server answers it itself"
+	}
 	if msg != "" {
 		c.errorf(h.src.pathPos, "bad route path "+quote(h.Path)+": "+msg)
 		return false
@@ -197,13 +260,4 @@ func RouteKey(segs []Segment) string {
 		return "/"
 	}
 	return b.String()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

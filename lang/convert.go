@@ -17,17 +17,24 @@ func (c *converter) errorf(p lexer.Position, msg string) {
 	c.errs = append(c.errs, &Error{Pos: posOf(p), Msg: msg})
 }
 
+// file_ converts a file's tree; a file with syntax errors gives none.
 func (c *converter) file_(g *gFile) *File {
 	f := &File{Name: c.file}
 	for _, it := range g.Items {
 		switch {
 		case it.Handler != nil:
 			f.Handlers = append(f.Handlers, c.handler(it.Handler))
+		case it.Schedule != nil:
+			f.Schedules = append(f.Schedules, c.schedule(it.Schedule))
 		case it.Proc != nil:
 			f.Procs = append(f.Procs, c.proc(it.Proc))
 		case it.Stmt != nil:
-			c.errorf(it.Stmt.Pos, "statement outside ON WEBHOOK, SUB or FUNCTION")
+			c.errorf(it.Stmt.Pos, "statement outside ON WEBHOOK, ON SCHEDULE, SUB or FUNCTION")
 		}
+	}
+	if len(g.errs) > 0 {
+		c.errs = append(c.errs, g.errs...)
+		return nil
 	}
 	return f
 }
@@ -122,30 +129,15 @@ func (c *converter) stmt(s *gStmt) Stmt {
 	return c.callLike(p, s)
 }
 
-// callLike converts the statements that become calls: PRINT, LOG, SEND ...,
-// SET RESPONSE ..., SPAWN, CALL and assignments.
+// callLike converts the statements that become calls (statement forms,
+// SPAWN, CALL) and assignments.
 func (c *converter) callLike(p Pos, s *gStmt) Stmt {
 	call := func(name string, args ...Expr) Stmt {
 		return &CallStmt{P: p, Call: &CallExpr{P: p, Name: name, Args: args, Builtin: -1}}
 	}
 	switch {
-	case s.Print != nil:
-		args := make([]Expr, len(s.Print.Args))
-		for i, a := range s.Print.Args {
-			args[i] = c.expr(a)
-		}
-		return call("PRINT", args...)
-	case s.Log != nil:
-		return call("LOG", c.expr(s.Log.X))
-	case s.SendMail != nil:
-		g := s.SendMail
-		return call("SEND MAIL", c.arg(g.To), c.arg(g.Subject), c.arg(g.Body))
-	case s.SendWA != nil:
-		return call("SEND WHATSAPP", c.arg(s.SendWA.To), c.arg(s.SendWA.Text))
-	case s.SetHeader != nil:
-		return call("SET RESPONSE HEADER", c.arg(s.SetHeader.Name), c.arg(s.SetHeader.Value))
-	case s.SetStatus != nil:
-		return call("SET RESPONSE STATUS", c.arg(s.SetStatus.Code))
+	case s.Form != nil:
+		return call(s.Form.Name, s.Form.Args...)
 	case s.Assign != nil:
 		return &Assign{P: p, Name: s.Assign.Var.Value, X: c.expr(s.Assign.X)}
 	case s.Spawn != nil:

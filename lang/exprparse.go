@@ -2,6 +2,7 @@ package lang
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -188,7 +189,7 @@ func (p *exprParser) name(t *lexer.Token) (Expr, error) {
 		a, err = p.arg()
 		args = append(args, a)
 	}
-	return &CallExpr{P: pos, Name: joinWords(words), Args: args, Builtin: -1, words: words}, err
+	return &CallExpr{P: pos, Name: strings.Join(words, " "), Args: args, Builtin: -1, words: words}, err
 }
 
 // callArgs reads NAME(args) when the parenthesis touches the name, else a
@@ -238,19 +239,4 @@ func (p *exprParser) parenArgs() ([]Expr, error) {
 			return nil, expected(t, `"," or ")"`)
 		}
 	}
-}
-
-func joinWords(words []string) string {
-	n := len(words) - 1
-	for _, w := range words {
-		n += len(w)
-	}
-	b := make([]byte, 0, n)
-	for i, w := range words {
-		if i > 0 {
-			b = append(b, ' ')
-		}
-		b = append(b, w...)
-	}
-	return string(b)
 }

@@ -19,6 +19,7 @@ func FuzzParseCheck(f *testing.F) {
 	f.Add([]byte("ON WEBHOOK POST TO \"/a\" DO\n  IF 1 THEN PRINT 1 ELSE PRINT 2\nEND ON\n"))
 	f.Add([]byte("SUB A(X)\n  FOR I = 1 TO X STEP 2 : NEXT\nEND SUB\n"))
 	f.Add([]byte("X = GET JSON PATH O, \"a[0\""))
+	f.Add([]byte("ON SCHEDULE \"CRON_TZ=UTC */5 * * * *\" DO\n  LOG 1\nEND ON\nON SCHEDULE X DO\nEND ON\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		prog, err := CheckSources([]Source{{Name: "f.bas", Text: src}}, testTable)
 		if err == nil {

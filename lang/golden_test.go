@@ -29,7 +29,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				got = "problems:\n" + err.Error() + "\n"
 			} else {
-				got = Dump(prog)
+				got = dump(prog)
 			}
 			if strings.HasPrefix(name, "bad-") != (err != nil) {
 				t.Errorf("bad-* files must fail and others pass; got err=%v", err)

@@ -14,13 +14,16 @@ import (
 // gFile = { Sep | Top } .
 type gFile struct {
 	Items []*gTop `parser:"( EOL | ':' | @@ )*"`
+
+	errs ErrorList // syntax errors of top-level blocks that did not parse
 }
 
-// gTop = Handler | Proc | Stmt .  (a top-level Stmt is a check error)
+// gTop = Handler | Schedule | Proc | Stmt .  (a top-level Stmt is a check error)
 type gTop struct {
-	Handler *gHandler `parser:"@@"`
-	Proc    *gProc    `parser:"| @@"`
-	Stmt    *gStmt    `parser:"| @@"`
+	Handler  *gHandler  `parser:"@@"`
+	Schedule *gSchedule `parser:"| @@"`
+	Proc     *gProc     `parser:"| @@"`
+	Stmt     *gStmt     `parser:"| @@"`
 }
 
 // gHandler = "ON" "WEBHOOK" Word "TO" String [ "FROM" Word ] "DO" Block "END" "ON" .
@@ -30,6 +33,13 @@ type gHandler struct {
 	Path   *gStr   `parser:"'TO' @@"`
 	From   *gWord  `parser:"( 'FROM' @@ )?"`
 	Body   *gBlock `parser:"'DO' @@ 'END' 'ON'"`
+}
+
+// gSchedule = "ON" "SCHEDULE" Arg "DO" Block "END" "ON" .  (the checker wants a string literal)
+type gSchedule struct {
+	Pos  lexer.Position
+	Cron *gArg   `parser:"'ON' 'SCHEDULE' @@"`
+	Body *gBlock `parser:"'DO' @@ 'END' 'ON'"`
 }
 
 // gProc = ("SUB" | "FUNCTION") Name [ "(" [ Params ] ")" | Params ] Block "END" ("SUB" | "FUNCTION") .
@@ -65,32 +75,27 @@ type gBlock struct {
 	Stmts []*gStmt `parser:"( EOL | ':' | @@ ( EOL | ':' ) )*"`
 }
 
-// gStmt = Assign | SendMail | SendWA | SetHeader | SetStatus | Call | If | Print
+// gStmt = Assign | Form | Call | If | ForEach | For | Select | While | Do
 //
-//	| Log | ForEach | For | Select | While | Do | Exit | Return | Spawn | Unknown .
+//	| Exit | Return | Spawn | Unknown .
 //
-// (Most frequent first: participle tries alternatives in order. The special
-// SEND/SET forms must precede Call, which would take their names too.)
+// (Most frequent first: participle tries alternatives in order. Statement
+// forms (forms.go) must precede Call, which would take their names too.)
 type gStmt struct {
-	Pos       lexer.Position
-	Assign    *gAssign    `parser:"@@"`
-	SendMail  *gSendMail  `parser:"| @@"`
-	SendWA    *gSendWA    `parser:"| @@"`
-	SetHeader *gSetHeader `parser:"| @@"`
-	SetStatus *gSetStatus `parser:"| @@"`
-	Call      *gCallStmt  `parser:"| @@"`
-	If        *gIf        `parser:"| @@"`
-	Print     *gPrint     `parser:"| @@"`
-	Log       *gLog       `parser:"| @@"`
-	ForEach   *gForEach   `parser:"| @@"`
-	For       *gFor       `parser:"| @@"`
-	Select    *gSelect    `parser:"| @@"`
-	While     *gWhile     `parser:"| @@"`
-	Do        *gDo        `parser:"| @@"`
-	Exit      *gExit      `parser:"| @@"`
-	Return    *gReturn    `parser:"| @@"`
-	Spawn     *gSpawn     `parser:"| @@"`
-	Unknown   *gUnknown   `parser:"| @@"`
+	Pos     lexer.Position
+	Assign  *gAssign   `parser:"@@"`
+	Form    *gForm     `parser:"| @@"`
+	Call    *gCallStmt `parser:"| @@"`
+	If      *gIf       `parser:"| @@"`
+	ForEach *gForEach  `parser:"| @@"`
+	For     *gFor      `parser:"| @@"`
+	Select  *gSelect   `parser:"| @@"`
+	While   *gWhile    `parser:"| @@"`
+	Do      *gDo       `parser:"| @@"`
+	Exit    *gExit     `parser:"| @@"`
+	Return  *gReturn   `parser:"| @@"`
+	Spawn   *gSpawn    `parser:"| @@"`
+	Unknown *gUnknown  `parser:"| @@"`
 }
 
 // gIf = "IF" Expr "THEN" ( EOL Block { ElseIf } [ "ELSE" Block ] "END" "IF" | Line ) .
@@ -185,45 +190,10 @@ type gReturn struct {
 	X *gExpr `parser:"'RETURN' @@?"`
 }
 
-// gPrint = "PRINT" [ Expr { ";" Expr } [ ";" ] ] .
-type gPrint struct {
-	Args []*gExpr `parser:"'PRINT' ( @@ ( ';' @@ )* ';'? )?"`
-}
-
-// gLog = "LOG" Expr .
-type gLog struct {
-	X *gExpr `parser:"'LOG' @@"`
-}
-
 // gSpawn = "SPAWN" ( CallStmt | Unknown ) .
 type gSpawn struct {
 	Call    *gCallStmt `parser:"'SPAWN' ( @@"`
 	Unknown *gUnknown  `parser:"| @@ )"`
-}
-
-// gSendMail = "SEND MAIL" "TO" Arg "WITH" "SUBJECT" Arg "AND" "BODY" Arg .
-// (The General Bots form SEND MAIL to, subject, body is a plain call.)
-type gSendMail struct {
-	To      *gArg `parser:"'SEND MAIL' 'TO' @@"`
-	Subject *gArg `parser:"'WITH' 'SUBJECT' @@"`
-	Body    *gArg `parser:"'AND' 'BODY' @@"`
-}
-
-// gSendWA = "SEND WHATSAPP" "TO" Arg "WITH" Arg .
-type gSendWA struct {
-	To   *gArg `parser:"'SEND WHATSAPP' 'TO' @@"`
-	Text *gArg `parser:"'WITH' @@"`
-}
-
-// gSetHeader = "SET RESPONSE HEADER" Arg "TO" Arg .
-type gSetHeader struct {
-	Name  *gArg `parser:"'SET RESPONSE HEADER' @@"`
-	Value *gArg `parser:"'TO' @@"`
-}
-
-// gSetStatus = "SET RESPONSE STATUS" "TO" Arg .
-type gSetStatus struct {
-	Code *gArg `parser:"'SET RESPONSE STATUS' 'TO' @@"`
 }
 
 // gAssign = [ "LET" ] Name "=" Expr .
@@ -292,8 +262,43 @@ func (l *sliceLexer) Next() (lexer.Token, error) {
 	return t, nil
 }
 
-// parseTokens parses one file's merged tokens.
+// parseTokens parses one file's merged tokens block by block (topBlocks): a
+// syntax error ends its block only, and parsing resumes at the next one. The
+// blocks' errors travel in the gFile, whose conversion reports them; the
+// *Error result is for the caller's sake and always nil.
 func parseTokens(toks []lexer.Token) (*gFile, *Error) {
+	f := &gFile{}
+	for _, blk := range topBlocks(toks) {
+		g, err := parseBlock(blk)
+		if err != nil {
+			f.errs = append(f.errs, err)
+			continue
+		}
+		f.Items = append(f.Items, g.Items...)
+	}
+	return f, nil
+}
+
+// topBlocks splits a file's tokens (ending with EOF) where a line or
+// statement starts with ON, SUB or FUNCTION: the units a structure or syntax
+// error cannot reach past. Each block ends with an EOF token placed where the
+// next block starts, as if the file ended there.
+func topBlocks(toks []lexer.Token) [][]lexer.Token {
+	var out [][]lexer.Token
+	start := 0
+	for i := 1; i < len(toks); i++ {
+		if t := &toks[i]; t.Type == tKeyword && topLevel[t.Value] && isSep(&toks[i-1]) {
+			blk := make([]lexer.Token, i-start, i-start+1)
+			copy(blk, toks[start:i])
+			out = append(out, append(blk, lexer.EOFToken(t.Pos)))
+			start = i
+		}
+	}
+	return append(out, toks[start:])
+}
+
+// parseBlock parses the tokens of one top-level block.
+func parseBlock(toks []lexer.Token) (*gFile, *Error) {
 	peek, err := lexer.Upgrade(&sliceLexer{toks: toks})
 	if err != nil {
 		return nil, &Error{Pos: posOf(toks[0].Pos), Msg: err.Error()}

@@ -11,7 +11,7 @@ import (
 
 // keywords are reserved words. Contextual words (FROM, SUBJECT, BODY, method
 // names...) stay identifiers so that they can also be parts of call names.
-const keywords = `LET|IF|THEN|ELSEIF|ELSE|END|FOR|EACH|IN|TO|STEP|NEXT|WHILE|WEND|DO|LOOP|SELECT|CASE|EXIT|RETURN|CALL|SPAWN|PRINT|LOG|AND|OR|NOT|MOD|ON|WEBHOOK|SUB|FUNCTION|WITH`
+const keywords = `LET|IF|THEN|ELSEIF|ELSE|END|FOR|EACH|IN|TO|STEP|NEXT|WHILE|WEND|DO|LOOP|SELECT|CASE|EXIT|RETURN|CALL|SPAWN|AND|OR|NOT|MOD|ON|WEBHOOK|SUB|FUNCTION|WITH`
 
 // never matches: token types the merge pass makes, declared so the grammar can name them.
 const never = `[^\s\S]`

@@ -1,7 +1,7 @@
 package lang
 
 import (
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -23,14 +23,18 @@ func (pt phraseTable) add(name string, noArg bool) {
 	}
 	list := pt[words[0]]
 	for i, p := range list {
-		if strings.Join(p.words, " ") == name {
+		if slices.Equal(p.words, words) {
 			list[i].noArg = list[i].noArg && noArg
 			return
 		}
 	}
-	list = append(list, phrase{words: words, noArg: noArg})
-	sort.SliceStable(list, func(i, j int) bool { return len(list[i].words) > len(list[j].words) })
-	pt[words[0]] = list
+	// Longest first, equal lengths in the order added. (Every load adds each
+	// SUB and FUNCTION; hundreds may share a first word.)
+	at := len(list)
+	for at > 0 && len(list[at-1].words) < len(words) {
+		at--
+	}
+	pt[words[0]] = slices.Insert(list, at, phrase{words: words, noArg: noArg})
 }
 
 // procHeader is what the name pass learns from a SUB/FUNCTION line.
@@ -139,7 +143,7 @@ func longestPhrase(toks []lexer.Token, pt phraseTable) (phrase, int) {
 }
 
 // markCallParens retags "(" written directly after a name (no space) so that
-// LEN(A$) is a parenthesised call while LEN (A$) + 1 passes (A$) + 1.
+// NAME(A$) is a parenthesised call while NAME (A$) + 1 passes (A$) + 1.
 func markCallParens(toks []lexer.Token) {
 	for i := 1; i < len(toks); i++ {
 		t, prev := &toks[i], &toks[i-1]
@@ -150,6 +154,9 @@ func markCallParens(toks []lexer.Token) {
 		switch prev.Type {
 		case tCallName, tCallName0:
 			// Offset already holds the end of the last word.
+			if takesExpr(prev.Value) {
+				continue // a form taking an expression: "(" opens one
+			}
 		case tIdent:
 			end += len(prev.Value)
 		default:

@@ -186,7 +186,59 @@ func TestDumpIsStable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(Dump(p), `(on GET "/x/:id" vars[]`) {
-		t.Errorf("dump: %s", Dump(p))
+	if !strings.Contains(dump(p), `(on GET "/x/:id" vars[]`) {
+		t.Errorf("dump: %s", dump(p))
+	}
+}
+
+// TestResyncAtTopLevel: structure and syntax errors are found per top-level
+// block (split at lines starting with ON, SUB or FUNCTION), so every block's
+// first problem is reported.
+func TestResyncAtTopLevel(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"SUB inside ON", "ON WEBHOOK POST TO \"/a\" DO\nSUB B\nEND SUB\nEND ON\n",
+			"t.bas:1:1: ON WEBHOOK without END ON\nt.bas:4:1: END ON without ON WEBHOOK"},
+		{"two open blocks", "ON WEBHOOK POST TO \"/a\" DO\n  X = 1 +\nSUB B\n  PRINT 1\n",
+			"t.bas:1:1: ON WEBHOOK without END ON\nt.bas:3:1: SUB without END SUB"},
+		{"after a colon", "SUB A\nX = (\nEND SUB\n:SUB B\nY = )\nEND SUB\n",
+			"t.bas:2:6: unexpected token end of line (expected an expression)\nt.bas:5:5: unexpected token \")\" (expected an expression)"},
+		{"good blocks between", "SUB A\nX = (\nEND SUB\nSUB B\nEND SUB\nSUB C\nY = )\nEND SUB\nFUNCTION D\nRETURN 1 +\nEND FUNCTION\n",
+			"t.bas:2:6: unexpected token end of line (expected an expression)\n" +
+				"t.bas:7:5: unexpected token \")\" (expected an expression)\n" +
+				"t.bas:10:11: unexpected token end of line (expected an expression)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := checkOne(tt.src)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("got  %v\nwant %s", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestFromKind: FROM names a typed kind; META is WhatsApp's other name.
+func TestFromKind(t *testing.T) {
+	tests := []struct {
+		name, from string
+		want       FromKind
+		route      string
+	}{
+		{"none", "", FromNone, "POST /t t.bas:1"},
+		{"twilio", " FROM TWILIO", FromTwilio, "POST /t FROM TWILIO t.bas:1"},
+		{"whatsapp", " FROM WHATSAPP", FromWhatsApp, "POST /t FROM WHATSAPP t.bas:1"},
+		{"meta", " from meta", FromWhatsApp, "POST /t FROM WHATSAPP t.bas:1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := checkOne("ON WEBHOOK POST TO \"/t\"" + tt.from + " DO\nEND ON\n")
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := p.Handlers[0]
+			if h.From != tt.want || h.RouteString() != tt.route {
+				t.Errorf("From %v, route %q; want %v, %q", h.From, h.RouteString(), tt.want, tt.route)
+			}
+		})
 	}
 }

@@ -1,6 +1,8 @@
 package lang
 
 import (
+	"strconv"
+
 	"github.com/alecthomas/participle/v2/lexer"
 )
 
@@ -19,6 +21,8 @@ var closerOf = map[string]string{
 
 func (o opener) label() string {
 	switch {
+	case o.kind == "ON" && o.name == "SCHEDULE":
+		return "ON SCHEDULE"
 	case o.kind == "ON":
 		return "ON WEBHOOK"
 	case o.each:
@@ -29,8 +33,17 @@ func (o opener) label() string {
 
 // checkStructure matches block openers with closers before parsing, so that a
 // block left open is reported at the line that opened it rather than at the end
-// of the file, and NEXT J closing FOR I is caught.
+// of the file, and NEXT J closing FOR I is caught. Each top-level block is
+// checked alone, as it is parsed alone (topBlocks).
 func checkStructure(toks []lexer.Token) ErrorList {
+	var errs ErrorList
+	for _, blk := range topBlocks(toks) {
+		errs = append(errs, checkBlockStructure(blk)...)
+	}
+	return errs
+}
+
+func checkBlockStructure(toks []lexer.Token) ErrorList {
 	var errs ErrorList
 	var stack []opener
 	closeKind := func(kind string, at *lexer.Token, label string) {
@@ -47,7 +60,7 @@ func checkStructure(toks []lexer.Token) ErrorList {
 		if topLevel[kind] && len(stack) > 0 && topLevel[stack[0].kind] {
 			// END SUB closing a FUNCTION: one message, and the file-level block ends here.
 			o := stack[0]
-			errs = append(errs, &Error{Pos: posOf(at.Pos), Msg: label + " closes " + o.label() + " (opened at line " + itoa(o.pos.Line) + ")"})
+			errs = append(errs, &Error{Pos: posOf(at.Pos), Msg: label + " closes " + o.label() + " (opened at line " + strconv.Itoa(o.pos.Line) + ")"})
 			stack = stack[:0]
 			return
 		}
@@ -61,7 +74,7 @@ func checkStructure(toks []lexer.Token) ErrorList {
 		next := &toks[min(i+1, len(toks)-1)]
 		switch t.Value {
 		case "ON", "SUB", "FUNCTION", "WHILE", "DO", "SELECT":
-			stack = append(stack, opener{kind: t.Value, pos: posOf(t.Pos)})
+			stack = append(stack, opener{kind: t.Value, pos: posOf(t.Pos), name: next.Value})
 		case "IF":
 			if isBlockIf(toks[i:]) {
 				stack = append(stack, opener{kind: "IF", pos: posOf(t.Pos)})
@@ -81,7 +94,7 @@ func checkStructure(toks []lexer.Token) ErrorList {
 			if (next.Type == tIdent || next.Type == tStrName) && len(stack) > 0 {
 				if top := stack[len(stack)-1]; top.kind == "FOR" && top.name != next.Value {
 					errs = append(errs, &Error{Pos: posOf(next.Pos),
-						Msg: "NEXT " + next.Value + " closes " + top.label() + " " + top.name + " (opened at line " + itoa(top.pos.Line) + ")"})
+						Msg: "NEXT " + next.Value + " closes " + top.label() + " " + top.name + " (opened at line " + strconv.Itoa(top.pos.Line) + ")"})
 					swapForNames(stack, next.Value, top.name)
 				}
 			}
@@ -131,18 +144,4 @@ func isBlockIf(toks []lexer.Token) bool {
 		}
 	}
 	return false
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
 }

@@ -18,6 +18,8 @@ var (
 	ErrStepBudget = errors.New("step budget exceeded")
 	// ErrDeadline is a run whose context ended: deadline or cancellation (503).
 	ErrDeadline = errors.New("deadline exceeded")
+	// ErrMemoryBudget is a run that allocated more than Options.MaxMemory (503).
+	ErrMemoryBudget = errors.New("memory budget exceeded")
 	// ErrRecursion is a SUB/FUNCTION call deeper than Options.MaxDepth (500).
 	ErrRecursion = errors.New("recursion too deep")
 )
@@ -35,14 +37,15 @@ func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
 func (e *Error) Unwrap() error { return e.Err }
 
 // StatusOf maps a run's error to the HTTP status the server answers:
-// 400 for bad request content, 503 for budget or deadline, else 500.
+// 400 for bad request content, 503 for a budget (steps, memory) or the
+// deadline, else 500.
 func StatusOf(err error) int {
 	switch {
 	case err == nil:
 		return http.StatusOK
 	case errors.Is(err, ErrBadRequest):
 		return http.StatusBadRequest
-	case errors.Is(err, ErrStepBudget), errors.Is(err, ErrDeadline),
+	case errors.Is(err, ErrStepBudget), errors.Is(err, ErrDeadline), errors.Is(err, ErrMemoryBudget),
 		errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable
 	}
@@ -69,6 +72,19 @@ func (e *badRequestError) Unwrap() []error {
 	return []error{ErrBadRequest, e.cause}
 }
 
+// errCanceled is a run whose context was canceled before its deadline.
+var errCanceled error = &causeError{msg: "run canceled", err: ErrDeadline}
+
+// causeError is a message of its own over a sentinel cause.
+type causeError struct {
+	msg string
+	err error
+}
+
+func (e *causeError) Error() string { return e.msg }
+
+func (e *causeError) Unwrap() error { return e.err }
+
 // errAt is a positioned error without a cause.
 func errAt(p lang.Pos, msg string) error { return &Error{Pos: p, Msg: msg} }
 
@@ -81,8 +97,10 @@ func builtinError(site *lang.CallExpr, err error) error {
 	return &Error{Pos: site.P, Msg: err.Error(), Err: err}
 }
 
-// describe renders a value for an error message, shortened.
-func describe(v Value) string {
+// Describe renders a value for an error message, short enough for one log
+// line: strings quoted, JSON marked as such, numbers and booleans as printed.
+// It is the one way the runtime and the builtins show a value in an error.
+func Describe(v Value) string {
 	switch x := v.(type) {
 	case Str:
 		return strconv.Quote(shorten(string(x)))
@@ -94,15 +112,17 @@ func describe(v Value) string {
 	return v.String()
 }
 
-// shorten cuts s to about 40 bytes, on a character boundary.
+// shorten cuts s after 40 characters (code points, as strings count in the
+// dialect), marking the cut with "…". An invalid byte counts as one character.
 func shorten(s string) string {
 	const max = 40
-	if len(s) <= max {
-		return s
+	i := 0
+	for n := 0; i < len(s); n++ {
+		if n == max {
+			return s[:i] + "…"
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 	}
-	i := max
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i] + "…"
+	return s
 }

@@ -76,6 +76,9 @@ func (m *Machine) compile() error {
 		}
 		m.handlers[h] = &code{size: h.Frame.Size(), body: body}
 	}
+	if err := m.compileSchedules(c); err != nil {
+		return err
+	}
 	for name, p := range m.prog.Procs {
 		m.subs[name] = c.procFor(p)
 	}
@@ -238,9 +241,9 @@ func (l *forLoop) run(th *Thread, f []Value) (ctl, error) {
 		if err != nil {
 			return ctlNone, err
 		}
-		n, ok := toNum(v)
+		n, ok := ToNumber(v)
 		if !ok {
-			return ctlNone, errAt(l.pos, "FOR needs numbers, got "+describe(v))
+			return ctlNone, errAt(l.pos, "FOR needs numbers, got "+Describe(v))
 		}
 		b[k] = n
 	}
@@ -283,6 +286,9 @@ func (c *compiler) forEach(s *lang.ForEach) (execFn, error) {
 		if err != nil {
 			return ctlNone, err
 		}
+		if err := th.Work(textLen(v)); err != nil { // validating and walking
+			return ctlNone, &Error{Pos: pos, Msg: err.Error(), Err: err}
+		}
 		src, ok, err := iterable(pos, v)
 		if !ok || err != nil {
 			return ctlNone, err
@@ -320,7 +326,7 @@ func iterable(p lang.Pos, v Value) (gjson.Result, bool, error) {
 		}
 	}
 	if !r.IsArray() && !r.IsObject() {
-		return r, false, errAt(p, "FOR EACH needs a JSON array or object, got "+describe(v))
+		return r, false, errAt(p, "FOR EACH needs a JSON array or object, got "+Describe(v))
 	}
 	return r, true, nil
 }

@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/gbhook/gbhook/lang"
 )
@@ -123,9 +124,9 @@ func (c *compiler) unary(e *lang.Unary) (cexpr, error) {
 			if err != nil {
 				return nil, err
 			}
-			n, ok := toNum(v)
+			n, ok := ToNumber(v)
 			if !ok {
-				return nil, errAt(pos, "operator - needs a number, got "+describe(v))
+				return nil, errAt(pos, "operator - needs a number, got "+Describe(v))
 			}
 			return numV(-n), nil
 		}
@@ -173,13 +174,13 @@ func (c *compiler) binary(e *lang.Binary) (cexpr, error) {
 			if err != nil {
 				return nil, err
 			}
-			return apply(&pos, a, b)
+			return apply(th, &pos, a, b)
 		}
 	}
 	return fold(cexpr{fn: fn}, l, r), nil
 }
 
-type opFn func(p *lang.Pos, a, b Value) (Value, error)
+type opFn func(th *Thread, p *lang.Pos, a, b Value) (Value, error)
 
 // binOp picks an operator's implementation once, at load time.
 func binOp(op lang.Op) opFn {
@@ -187,31 +188,66 @@ func binOp(op lang.Op) opFn {
 	case lang.OpAdd:
 		return opAdd
 	case lang.OpCat:
-		return func(_ *lang.Pos, a, b Value) (Value, error) { return concat(a, b), nil }
+		return concat
 	case lang.OpEq:
-		return func(_ *lang.Pos, a, b Value) (Value, error) { return boolV(equal(a, b)), nil }
+		return func(th *Thread, p *lang.Pos, a, b Value) (Value, error) {
+			if err := th.Work(textCmpLen(a, b)); err != nil {
+				return nil, budgetAt(p, err)
+			}
+			return boolV(equal(a, b)), nil
+		}
 	case lang.OpNe:
-		return func(_ *lang.Pos, a, b Value) (Value, error) { return boolV(!equal(a, b)), nil }
+		return func(th *Thread, p *lang.Pos, a, b Value) (Value, error) {
+			if err := th.Work(textCmpLen(a, b)); err != nil {
+				return nil, budgetAt(p, err)
+			}
+			return boolV(!equal(a, b)), nil
+		}
 	case lang.OpLt, lang.OpGt, lang.OpLe, lang.OpGe:
-		return func(_ *lang.Pos, a, b Value) (Value, error) { return boolV(holds(op, compare(a, b))), nil }
+		return func(th *Thread, p *lang.Pos, a, b Value) (Value, error) {
+			if err := th.Work(textCmpLen(a, b)); err != nil {
+				return nil, budgetAt(p, err)
+			}
+			return boolV(holds(op, compare(a, b))), nil
+		}
 	}
-	return func(p *lang.Pos, a, b Value) (Value, error) { return arith(p, op, a, b) }
+	return func(_ *Thread, p *lang.Pos, a, b Value) (Value, error) { return arith(p, op, a, b) }
+}
+
+// textCmpLen is the bytes comparing a and b as text may read: the shorter
+// text's length (not positive unless both are strings or JSON).
+func textCmpLen(a, b Value) int { return min(textBytes(a), textBytes(b)) }
+
+// textBytes is the length of a string or JSON, else -1.
+func textBytes(v Value) int {
+	switch x := v.(type) {
+	case Str:
+		return len(x)
+	case JSON:
+		return len(x)
+	}
+	return -1
+}
+
+// budgetAt positions a budget error (from Alloc or Work) at p.
+func budgetAt(p *lang.Pos, err error) error {
+	return &Error{Pos: *p, Msg: err.Error(), Err: err}
 }
 
 // opAdd adds two numbers and concatenates when either side is text (a
 // string or JSON); anything else (a boolean with a number) is an error.
-func opAdd(p *lang.Pos, a, b Value) (Value, error) {
+func opAdd(th *Thread, p *lang.Pos, a, b Value) (Value, error) {
 	x, xok := a.(Num)
 	y, yok := b.(Num)
 	switch {
 	case xok && yok:
 		return numV(float64(x + y)), nil
 	case isText(a) || isText(b):
-		return concat(a, b), nil
+		return concat(th, p, a, b)
 	case !xok:
-		return nil, errAt(*p, "operator + needs numbers or strings, got "+describe(a))
+		return nil, errAt(*p, "operator + needs numbers or strings, got "+Describe(a))
 	}
-	return nil, errAt(*p, "operator + needs numbers or strings, got "+describe(b))
+	return nil, errAt(*p, "operator + needs numbers or strings, got "+Describe(b))
 }
 
 func isText(v Value) bool {
@@ -219,24 +255,59 @@ func isText(v Value) bool {
 	return k == KindStr || k == KindJSON
 }
 
-func concat(a, b Value) Value {
-	if x, ok := a.(Str); ok {
-		if y, ok := b.(Str); ok {
-			return x + y
-		}
+// textLen is the length of v's text; it formats numbers and booleans.
+func textLen(v Value) int {
+	switch x := v.(type) {
+	case Str:
+		return len(x)
+	case JSON:
+		return len(x)
 	}
-	return Str(a.String() + b.String())
+	return len(v.String())
+}
+
+// concat joins the texts of a and b (+ on text, and &). The result's size
+// counts against the memory budget before it is allocated.
+func concat(th *Thread, p *lang.Pos, a, b Value) (Value, error) {
+	s1, j1 := textOf(a)
+	s2, j2 := textOf(b)
+	n := len(s1) + len(j1) + len(s2) + len(j2)
+	if err := th.Alloc(n); err != nil {
+		return nil, budgetAt(p, err)
+	}
+	if j1 == nil && j2 == nil {
+		return Str(s1 + s2), nil
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	sb.WriteString(s1)
+	sb.Write(j1)
+	sb.WriteString(s2)
+	sb.Write(j2)
+	return Str(sb.String()), nil
+}
+
+// textOf gives v's text: JSON as its bytes (not copied), anything else as a
+// string (numbers and booleans formatted).
+func textOf(v Value) (string, JSON) {
+	switch x := v.(type) {
+	case Str:
+		return string(x), nil
+	case JSON:
+		return "", x
+	}
+	return v.String(), nil
 }
 
 // arith is - * / MOD ^ over numbers; a string that reads as a number counts.
 func arith(p *lang.Pos, op lang.Op, a, b Value) (Value, error) {
-	x, ok := toNum(a)
+	x, ok := ToNumber(a)
 	if !ok {
-		return nil, errAt(*p, "operator "+op.String()+" needs numbers, got "+describe(a))
+		return nil, errAt(*p, "operator "+op.String()+" needs numbers, got "+Describe(a))
 	}
-	y, ok := toNum(b)
+	y, ok := ToNumber(b)
 	if !ok {
-		return nil, errAt(*p, "operator "+op.String()+" needs numbers, got "+describe(b))
+		return nil, errAt(*p, "operator "+op.String()+" needs numbers, got "+Describe(b))
 	}
 	switch op {
 	case lang.OpSub:
@@ -255,16 +326,6 @@ func arith(p *lang.Pos, op lang.Op, a, b Value) (Value, error) {
 		return numV(math.Pow(x, y)), nil
 	}
 	return nil, errAt(*p, "runtime: unknown operator "+op.String())
-}
-
-func toNum(v Value) (float64, bool) {
-	switch x := v.(type) {
-	case Num:
-		return float64(x), true
-	case Str:
-		return ParseNumber(string(x))
-	}
-	return 0, false
 }
 
 // numbers gives both sides as numbers when the comparison is numeric: two

@@ -22,14 +22,14 @@ func (e *customErr) Error() string { return "graph said no" }
 
 // testBuiltins is the table (order = index) and testReg its implementations.
 var testBuiltins = []lang.Builtin{
-	{Name: "PRINT", MinArgs: 1, MaxArgs: -1, Stmt: true, PathArg: -1},
-	{Name: "JSONLIT", MinArgs: 1, MaxArgs: 1, PathArg: -1},
-	{Name: "FAIL", MinArgs: 0, MaxArgs: 0, PathArg: -1},
-	{Name: "GET FORM VALUE", MinArgs: 1, MaxArgs: 1, PathArg: -1},
-	{Name: "SET RESPONSE STATUS", MinArgs: 1, MaxArgs: 1, Stmt: true, PathArg: -1},
-	{Name: "SET RESPONSE HEADER", MinArgs: 2, MaxArgs: 2, Stmt: true, PathArg: -1},
-	{Name: "GRAPH", MinArgs: 0, MaxArgs: 0, PathArg: -1},
-	{Name: "LOG", MinArgs: 1, MaxArgs: 1, Stmt: true, PathArg: -1},
+	{Name: "PRINT", MinArgs: 1, MaxArgs: -1, Stmt: true},
+	{Name: "JSONLIT", MinArgs: 1, MaxArgs: 1},
+	{Name: "FAIL", MinArgs: 0, MaxArgs: 0},
+	{Name: "GET FORM VALUE", MinArgs: 1, MaxArgs: 1},
+	{Name: "SET RESPONSE STATUS", MinArgs: 1, MaxArgs: 1, Stmt: true},
+	{Name: "SET RESPONSE HEADER", MinArgs: 2, MaxArgs: 2, Stmt: true},
+	{Name: "GRAPH", MinArgs: 0, MaxArgs: 0},
+	{Name: "LOG", MinArgs: 1, MaxArgs: 1, Stmt: true},
 }
 
 func builtinIndex(name string) int {
@@ -44,7 +44,9 @@ func builtinIndex(name string) int {
 var testReg = fakeReg{
 	"PRINT": func(th *Thread, _ *lang.CallExpr, args []Value) (Value, error) {
 		for _, a := range args {
-			th.Write(a.String())
+			if err := th.Write(a.String()); err != nil {
+				return nil, err
+			}
 		}
 		return nil, nil
 	},

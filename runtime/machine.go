@@ -22,6 +22,10 @@ type Registry interface {
 
 // Options bound and connect a Machine. Zero fields take their defaults.
 type Options struct {
+	// MaxMemory is the bytes a run may allocate in strings, JSON and its
+	// response, counted as allocated (garbage included); default 64 MiB.
+	MaxMemory int64
+
 	MaxSteps int                 // statements + loop iterations per run; default 10_000_000
 	MaxDepth int                 // SUB/FUNCTION call depth; default 1000
 	Getenv   func(string) string // default os.Getenv
@@ -45,6 +49,7 @@ type Machine struct {
 	opts     Options
 	fns      []BuiltinFunc
 	handlers map[*lang.Handler]*code
+	sched    map[*lang.Schedule]*code // schedule.go
 	subs     map[string]*code
 	stacks   sync.Pool // *[]Value, reused between runs
 }
@@ -74,6 +79,9 @@ func New(prog *lang.Program, reg Registry, opts Options) (*Machine, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.MaxMemory <= 0 {
+		opts.MaxMemory = DefaultMaxMemory
+	}
 	m := &Machine{prog: prog, opts: opts, fns: make([]BuiltinFunc, len(prog.Builtins))}
 	var missing []string
 	for i, b := range prog.Builtins {
@@ -101,7 +109,7 @@ func (m *Machine) newThread(ctx context.Context, req *Request, requestID string)
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	th := &Thread{ctx: ctx, machine: m, req: req, requestID: requestID}
+	th := &Thread{ctx: ctx, machine: m, req: req, requestID: requestID, maxMem: m.opts.MaxMemory}
 	if sp, ok := m.stacks.Get().(*[]Value); ok {
 		th.stack = (*sp)[:0]
 	} else {
@@ -187,16 +195,28 @@ func (th *Thread) tick(p *lang.Pos) error {
 }
 
 func (th *Thread) checkpoint(p *lang.Pos) error {
+	if err := th.budget(); err != nil {
+		return &Error{Pos: *p, Msg: err.Error(), Err: err}
+	}
+	return nil
+}
+
+// budget checks the memory and step budgets and the context, and sets the
+// next step at which to look again. Its errors carry no position: callers
+// (checkpoint, or builtinError for Alloc and Work) add it.
+func (th *Thread) budget() error {
 	max := th.machine.opts.MaxSteps
-	if th.steps > max {
-		return &Error{Pos: *p, Msg: "step budget exceeded", Err: ErrStepBudget}
+	switch {
+	case th.mem > th.maxMem:
+		return ErrMemoryBudget
+	case th.steps > max:
+		return ErrStepBudget
 	}
 	if err := th.ctx.Err(); err != nil {
-		msg := "deadline exceeded"
 		if !errors.Is(err, context.DeadlineExceeded) {
-			msg = "run canceled"
+			return errCanceled
 		}
-		return &Error{Pos: *p, Msg: msg, Err: ErrDeadline}
+		return ErrDeadline
 	}
 	th.nextCheck = min(th.steps+checkEvery, max+1)
 	return nil

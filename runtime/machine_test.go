@@ -301,11 +301,6 @@ func TestConcurrentExec(t *testing.T) {
 	}
 }
 
-func TestDescribeShortens(t *testing.T) {
-	got := describe(Str(strings.Repeat("é", 30)))
-	check(t, "shorten", got, `"`+strings.Repeat("é", 20)+`…"`)
-}
-
 // One run may SPAWN at most MaxSpawns jobs; the next SPAWN is a runtime error
 // at its line (a million SPAWNs once meant a million goroutines).
 func TestSpawnLimit(t *testing.T) {

@@ -10,6 +10,15 @@ import (
 	"strings"
 )
 
+// BodyString gives the body as text. It is converted once per request, so
+// that reading the body in a loop does not copy it every time.
+func (r *Request) BodyString() string {
+	if !r.bodyConv {
+		r.bodyStr, r.bodyConv = string(r.Body), true
+	}
+	return r.bodyStr
+}
+
 // FormValue gives a field of the request's form body, "" if absent. The body
 // is parsed once, as application/x-www-form-urlencoded or multipart/form-data
 // according to Content-Type; other content types have no fields. A body that

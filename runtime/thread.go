@@ -30,6 +30,8 @@ type Request struct {
 	formErr  error
 	formRead bool
 	query    url.Values
+	bodyStr  string // Body as text, made once (BodyString)
+	bodyConv bool
 }
 
 // Response is the buffered answer of a handler run.
@@ -72,10 +74,13 @@ type Thread struct {
 	resp      Response
 	body      []byte
 	steps     int
+	mem       int64 // bytes allocated so far (Alloc), against maxMem
+	maxMem    int64
 	depth     int
 	requestID string
 	logger    *slog.Logger
 	spawned   []Job
+	locals    map[any]any // builtin families' per-run state (threadstate.go)
 
 	// Interpreter state (machine.go, eval.go).
 	stack     []Value // frames and builtin arguments, pushed and popped
@@ -101,8 +106,25 @@ func (th *Thread) Logger() *slog.Logger {
 	return th.logger
 }
 
-// Write appends to the response body (PRINT).
-func (th *Thread) Write(s string) { th.body = append(th.body, s...) }
+// Write appends to the response body (PRINT). The buffer's growth counts
+// against the memory budget before it happens; past it, nothing is written.
+func (th *Thread) Write(s string) error {
+	if err := th.Work(len(s)); err != nil {
+		return err
+	}
+	need := len(th.body) + len(s)
+	if need > cap(th.body) {
+		size := max(need, 2*cap(th.body))
+		if err := th.Alloc(size); err != nil {
+			return err
+		}
+		grown := make([]byte, len(th.body), size)
+		copy(grown, th.body)
+		th.body = grown
+	}
+	th.body = append(th.body, s...)
+	return nil
+}
 
 // SetStatus sets the response status (SET RESPONSE STATUS).
 func (th *Thread) SetStatus(code int) { th.resp.Status = code }

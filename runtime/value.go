@@ -51,8 +51,9 @@ func (b Bool) String() string {
 }
 func (j JSON) String() string { return string(j) }
 
-// Empty is the "" every missing value reads as.
-var Empty Value = Str("")
+// Empty is the "" every missing value reads as; a constant, so that nothing
+// can change it under a running program.
+const Empty = Str("")
 
 // FromGJSON turns a gjson result into a value: strings, numbers and booleans
 // become Str, Num and Bool; objects and arrays stay JSON; missing or null is "".
@@ -71,6 +72,20 @@ func FromGJSON(r gjson.Result) Value {
 	default:
 		return Empty
 	}
+}
+
+// ToNumber is the one number coercion, used by arithmetic, FOR and the
+// builtins' number arguments: a number as is, and a string that reads wholly
+// as a decimal number (ParseNumber). Booleans and JSON are not numbers, as
+// + refuses TRUE + 1: a script that computes with a comparison has a bug.
+func ToNumber(v Value) (float64, bool) {
+	switch x := v.(type) {
+	case Num:
+		return float64(x), true
+	case Str:
+		return ParseNumber(string(x))
+	}
+	return 0, false
 }
 
 // Truthy is a value's truth in IF and WHILE: booleans as is, numbers when not 0,

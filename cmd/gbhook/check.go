@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/gbhook/gbhook/builtins"
 	"github.com/gbhook/gbhook/lang"
@@ -13,26 +14,22 @@ import (
 
 // CheckCmd is `gbhook check [DIR]`.
 type CheckCmd struct {
-	Dirs []string `arg:"" optional:"" default:"scripts" help:"Directories of .bas files, checked together as one program." type:"existingdir"`
+	Dirs []string `arg:"" optional:"" help:"Directories of .bas files, checked together as one program (default: ./scripts)."`
 }
 
 // Run prints every problem and exits 1 if there is any; warnings never fail.
 func (c *CheckCmd) Run() error {
-	return runCheck(c.Dirs, os.Stdout, os.Stderr)
+	dirs, err := scriptDirs(c.Dirs)
+	if err != nil {
+		return err
+	}
+	return runCheck(dirs, os.Stdout, os.Stderr)
 }
 
 func runCheck(dirs []string, stdout, stderr io.Writer) error {
 	prog, err := lang.LoadDirs(dirs, builtins.Specs())
-	var list lang.ErrorList
-	if errors.As(err, &list) {
-		for _, e := range list {
-			fmt.Fprintln(stderr, e.Error())
-		}
-		fmt.Fprintf(stderr, "%d problem(s)\n", len(list))
-		return exitError(1)
-	}
 	if err != nil {
-		return err
+		return printProblems(stderr, err, "")
 	}
 	for _, w := range unsignedCallbackWarnings(prog) {
 		fmt.Fprintln(stderr, w)
@@ -47,7 +44,7 @@ func runCheck(dirs []string, stdout, stderr io.Writer) error {
 func unsignedCallbackWarnings(prog *lang.Program) []string {
 	var out []string
 	for _, h := range prog.Handlers {
-		if h.Method != "POST" || h.From != "" {
+		if h.Method != "POST" || h.From != lang.FromNone {
 			continue
 		}
 		p := strings.ToLower(h.Path)
@@ -61,19 +58,38 @@ func unsignedCallbackWarnings(prog *lang.Program) []string {
 	return out
 }
 
+// printProblems is the one place a failed load is shown: each problem of an
+// ErrorList a line (lang formats them), then a count and what follows from it;
+// the exit status is 1. Any other error is returned as it is.
+func printProblems(w io.Writer, err error, consequence string) error {
+	var list lang.ErrorList
+	if !errors.As(err, &list) {
+		return err
+	}
+	fmt.Fprintf(w, "%s\n%d problem(s)%s\n", list.Error(), len(list), consequence)
+	return exitError(1)
+}
+
 // RoutesCmd is `gbhook routes [DIR]`.
 type RoutesCmd struct {
-	Dirs []string `arg:"" optional:"" default:"scripts" help:"Directories of .bas files." type:"existingdir"`
+	Dirs []string `arg:"" optional:"" help:"Directories of .bas files (default: ./scripts)."`
 }
 
 // Run lists METHOD path [FROM …] file:line, one per line.
 func (c *RoutesCmd) Run() error {
-	prog, err := lang.LoadDirs(c.Dirs, builtins.Specs())
+	dirs, err := scriptDirs(c.Dirs)
 	if err != nil {
-		return runCheck(c.Dirs, os.Stdout, os.Stderr)
+		return err
+	}
+	prog, err := lang.LoadDirs(dirs, builtins.Specs())
+	if err != nil {
+		return printProblems(os.Stderr, err, "")
 	}
 	for _, h := range prog.Handlers {
 		fmt.Println(h.RouteString())
+	}
+	for _, l := range scheduleLines(prog, time.Now()) {
+		fmt.Println(l)
 	}
 	return nil
 }

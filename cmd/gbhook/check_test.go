@@ -22,7 +22,7 @@ func TestCheckCommand(t *testing.T) {
 		stdout, stderr string
 	}{
 		{"shipped scripts", []string{"../../scripts"}, false,
-			"ok: 4 handlers, 1 SUBs, 2 FUNCTIONs in 3 files\n", ""},
+			"ok: 5 handlers, 2 SUBs, 2 FUNCTIONs in 5 files\n", ""},
 		{"seed with GENERATE RESPONSE warns about unsigned callbacks", []string{"../../testdata/seed", "../../testdata/seed-support"}, false,
 			"ok: 3 handlers, 1 SUBs, 1 FUNCTIONs in 3 files\n",
 			"../../testdata/seed/twilio.bas:2:1: warning: POST /twilio/voice looks like a Twilio callback but has no FROM TWILIO; its requests are not verified\n" +

@@ -1,17 +1,18 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/gbhook/gbhook/internal/testlog"
 )
 
 // These tests run the real binary: `gbhook serve` as a process, and
@@ -34,29 +35,11 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// syncBuffer collects a process's output safely while it runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // server is a running `gbhook serve`.
 type server struct {
 	addr string
-	env  []string
-	logs *syncBuffer
+	env  []string // GBHOOK_* and the test's variables
+	logs *testlog.Buffer
 	data string
 }
 
@@ -74,24 +57,27 @@ func freeAddr(t *testing.T) string {
 func startServe(t *testing.T, env map[string]string) *server {
 	t.Helper()
 	scripts, data := t.TempDir(), t.TempDir()
-	files, _ := filepath.Glob("../../scripts/*.bas")
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(scripts, filepath.Base(f)), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s := &server{addr: freeAddr(t), logs: &syncBuffer{}, data: data}
-	s.env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
-		"GBHOOK_ADDR=" + s.addr, "GBHOOK_SCRIPTS=" + scripts, "GBHOOK_DATA=" + data}
+	copyScripts(t, scripts)
+	s := &server{addr: freeAddr(t), logs: &testlog.Buffer{}, data: data}
+	s.env = []string{"GBHOOK_ADDR=" + s.addr, "GBHOOK_SCRIPTS=" + scripts, "GBHOOK_DATA=" + data}
 	for k, v := range env {
 		s.env = append(s.env, k+"="+v)
 	}
-	cmd := exec.Command(binary, "serve")
-	cmd.Env, cmd.Stdout, cmd.Stderr = s.env, s.logs, s.logs
+	launch(t, s.env, s.logs, "serve")
+	s.waitHealthy(t)
+	return s
+}
+
+// launch starts the binary with args in a new empty directory (no scripts/
+// there), with env added to a minimal environment and its output in logs.
+// When the test ends it is interrupted, and killed if it has not exited 10 s
+// later.
+func launch(t *testing.T, env []string, logs io.Writer, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = t.TempDir()
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -105,8 +91,7 @@ func startServe(t *testing.T, env map[string]string) *server {
 			_ = cmd.Process.Kill()
 		}
 	})
-	s.waitHealthy(t)
-	return s
+	return cmd
 }
 
 func (s *server) waitHealthy(t *testing.T) {
@@ -129,7 +114,7 @@ func (s *server) waitHealthy(t *testing.T) {
 func (s *server) simulate(t *testing.T, extra map[string]string, args ...string) (string, error) {
 	t.Helper()
 	cmd := exec.Command(binary, append([]string{"simulate"}, args...)...)
-	cmd.Env = append([]string(nil), s.env...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, s.env...)
 	for k, v := range extra {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}

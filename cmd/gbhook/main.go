@@ -5,6 +5,7 @@ package main
 import (
 	"errors"
 	"os"
+	"runtime/debug"
 	"strconv"
 
 	"github.com/alecthomas/kong"
@@ -12,11 +13,15 @@ import (
 
 // CLI is gbhook's command line; each command lives in its own file.
 type CLI struct {
-	Serve    ServeCmd    `cmd:"" help:"Serve the scripts directory over HTTP, reloading on save."`
-	Check    CheckCmd    `cmd:"" help:"Parse and check every .bas file in a directory."`
-	Routes   RoutesCmd   `cmd:"" help:"List the routes a scripts directory defines."`
-	Simulate SimulateCmd `cmd:"" help:"Send realistic, correctly signed webhooks to a running server."`
-	Jobs     JobsCmd     `cmd:"" help:"List, retry or cancel SPAWNed jobs (serve's database)."`
+	Version kong.VersionFlag `help:"Print the module version and VCS revision, and exit."`
+	Serve   ServeCmd         `cmd:"" help:"Serve the scripts directory over HTTP, reloading on save."`
+	Check   CheckCmd         `cmd:"" help:"Parse and check every .bas file in a directory."`
+	Routes  RoutesCmd        `cmd:"" help:"List the routes and schedules a scripts directory defines."`
+	// RunSchedule runs one ON SCHEDULE now.
+	RunSchedule RunScheduleCmd `cmd:"" name:"run-schedule" help:"Run one ON SCHEDULE now (FILE:LINE), then the SUBs it SPAWNs."`
+	Simulate    SimulateCmd    `cmd:"" help:"Send realistic, correctly signed webhooks to a running server."`
+	Jobs        JobsCmd        `cmd:"" help:"List, retry or cancel SPAWNed jobs (serve's database)."`
+	VersionCmd  VersionCmd     `cmd:"" name:"version" help:"Print the module version and VCS revision."`
 }
 
 func main() {
@@ -26,6 +31,7 @@ func main() {
 		kong.Description("Webhook handlers in General Bots BASIC: Twilio voice, Meta WhatsApp, and more."),
 		kong.UsageOnError(),
 		kong.Bind(&cli.Simulate.simFlags),
+		kong.Vars{"version": versionText(debug.ReadBuildInfo())},
 	)
 	if err := ctx.Run(); err != nil {
 		os.Exit(exitCode(err))
@@ -41,6 +47,11 @@ func exitCode(err error) int {
 	var e exitError
 	if errors.As(err, &e) {
 		return int(e)
+	}
+	var u usageError
+	if errors.As(err, &u) {
+		os.Stderr.WriteString("gbhook: " + u.Error() + "\n")
+		return 2
 	}
 	os.Stderr.WriteString("gbhook: " + err.Error() + "\n")
 	return 1

@@ -18,8 +18,8 @@ func TestTwoReplicasRunEachJobOnce(t *testing.T) {
 	env := graphEnv(g)
 	env["GBHOOK_DATABASE_URL"] = queuetest.Database(t)
 	scripts := writeScripts(t, spawnScripts)
-	p1 := launch(t, scripts, t.TempDir(), env)
-	p2 := launch(t, scripts, t.TempDir(), env)
+	p1 := launchServe(t, scripts, t.TempDir(), env)
+	p2 := launchServe(t, scripts, t.TempDir(), env)
 	start := time.Now()
 	sendAll(t, []*proc{p1, p2}, 0, n, 16)
 	waitDistinct(t, g, n, 2*time.Minute, func() string { return p1.logs.String() + p2.logs.String() })
@@ -46,7 +46,7 @@ func TestDatabaseDown(t *testing.T) {
 	g := deliverytest.NewGraph(t)
 	env := graphEnv(g)
 	env["GBHOOK_DATABASE_URL"] = pg.URL
-	p := launch(t, writeScripts(t, spawnScripts), t.TempDir(), env)
+	p := launchServe(t, writeScripts(t, spawnScripts), t.TempDir(), env)
 	expect := func(method, path string, wantStatus int, wantBody string) {
 		t.Helper()
 		status, body, err := send(method, p.url(path), "", "", nil)

@@ -92,7 +92,7 @@ func crashTest(t *testing.T, env map[string]string) {
 		env[k] = v
 	}
 	scripts, data := writeScripts(t, spawnScripts), t.TempDir()
-	p := launch(t, scripts, data, env, "--job-timeout=5s")
+	p := launchServe(t, scripts, data, env, "--job-timeout=5s")
 	start := time.Now()
 	sendAll(t, []*proc{p}, 0, n, 16)
 	p.kill9()
@@ -102,7 +102,7 @@ func crashTest(t *testing.T, env map[string]string) {
 		t.Fatalf("every message was sent before the kill: the test proves nothing")
 	}
 	restart := time.Now()
-	p2 := launch(t, scripts, data, env, "--job-timeout=5s")
+	p2 := launchServe(t, scripts, data, env, "--job-timeout=5s")
 	waitDistinct(t, g, n, 3*time.Minute, p2.logs.String)
 	arrived := time.Since(restart)
 	// Jobs that were running at the kill are rescued after --job-timeout
@@ -173,7 +173,7 @@ func TestShutdownFinishesRunningJobsAndKeepsTheRest(t *testing.T) {
 	env := graphEnv(g)
 	scripts, data := writeScripts(t, spawnScripts), t.TempDir()
 	args := []string{"--workers=2", "--shutdown-timeout=20s"}
-	p := launch(t, scripts, data, env, args...)
+	p := launchServe(t, scripts, data, env, args...)
 	sendAll(t, []*proc{p}, 0, 6, 6)
 	g.WaitFor(2, 10*time.Second)
 	start := time.Now()
@@ -185,7 +185,7 @@ func TestShutdownFinishesRunningJobsAndKeepsTheRest(t *testing.T) {
 		t.Errorf("%d sends by the first process, want the 2 running at SIGTERM: %v\n%s", n, sentCounts(t, g), p.logs)
 	}
 	t.Logf("stopped in %s with 2 jobs running", time.Since(start).Round(time.Millisecond))
-	p2 := launch(t, scripts, data, env, args...)
+	p2 := launchServe(t, scripts, data, env, args...)
 	waitDistinct(t, g, 6, time.Minute, p2.logs.String)
 	waitNoJobs(t, p2, time.Minute, "running", "retryable", "available")
 	if c := sentCounts(t, g); len(g.Requests()) != 6 {

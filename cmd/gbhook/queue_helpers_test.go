@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gbhook/gbhook/internal/testlog"
 )
 
 // proc is a `gbhook serve` process that a test can kill and restart on the
@@ -19,7 +21,7 @@ import (
 type proc struct {
 	addr string
 	env  []string
-	logs *syncBuffer
+	logs *testlog.Buffer
 	cmd  *exec.Cmd
 	done chan struct{}
 }
@@ -36,11 +38,11 @@ func writeScripts(t *testing.T, files map[string]string) string {
 	return dir
 }
 
-// launch starts serve on scripts and data with env added, and waits until it
+// launchServe starts serve on scripts and data with env added, and waits until it
 // is healthy. It is stopped (SIGTERM, then kill) at the end of the test.
-func launch(t *testing.T, scripts, data string, env map[string]string, args ...string) *proc {
+func launchServe(t *testing.T, scripts, data string, env map[string]string, args ...string) *proc {
 	t.Helper()
-	p := &proc{addr: freeAddr(t), logs: &syncBuffer{}, done: make(chan struct{})}
+	p := &proc{addr: freeAddr(t), logs: &testlog.Buffer{}, done: make(chan struct{})}
 	p.env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 		"GBHOOK_ADDR=" + p.addr, "GBHOOK_SCRIPTS=" + scripts, "GBHOOK_DATA=" + data}
 	for k, v := range env {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
+
+	"github.com/gbhook/gbhook/internal/testlog"
 )
 
 // A reload that removes a SUB, or changes its parameters, while jobs for it
@@ -23,7 +25,7 @@ func TestReloadWarnsAboutQueuedJobs(t *testing.T) {
 		}
 	}
 	write("SUB REPLY(N$)\n  LOG N$\nEND SUB\nSUB KEEP(N$)\n  LOG N$\nEND SUB\nSUB GONE\n  LOG \"x\"\nEND SUB\n")
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	a, err := newApp(appConfig{Dirs: []string{dir}, Data: t.TempDir(), Getenv: func(string) string { return "" },
 		Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	if err != nil {

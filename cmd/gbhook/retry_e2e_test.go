@@ -69,7 +69,7 @@ func TestRetriesAndDeadLetters(t *testing.T) {
 			deliverytest.Reply{Status: 400, Body: string(fixture(t, "graph-send-error-130429.json"))},
 			deliverytest.Reply{Status: 200, Body: string(fixture(t, "graph-send-success.json"))})
 		scripts := writeScripts(t, spawnScripts)
-		p := launch(t, scripts, t.TempDir(), graphEnv(g))
+		p := launchServe(t, scripts, t.TempDir(), graphEnv(g))
 		if status, body, err := send("POST", p.url("/spawn?n=1"), "", "", nil); err != nil || status != 200 {
 			t.Fatalf("webhook: %d %q %v", status, body, err)
 		}
@@ -89,7 +89,7 @@ func TestRetriesAndDeadLetters(t *testing.T) {
 			deliverytest.Reply{Status: 401, Body: string(fixture(t, "graph-send-error-190.json"))},
 			deliverytest.Reply{Status: 200, Body: string(fixture(t, "graph-send-success.json"))})
 		scripts := writeScripts(t, spawnScripts)
-		p := launch(t, scripts, t.TempDir(), graphEnv(g))
+		p := launchServe(t, scripts, t.TempDir(), graphEnv(g))
 		status, _, err := send("POST", p.url("/spawn?n=2"), "", "", nil)
 		if err != nil || status != 200 {
 			t.Fatalf("webhook: %d %v", status, err)

@@ -12,12 +12,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gbhook/gbhook/internal/testlog"
 )
 
 // seedApp serves dirs through the real wiring (builtins, outboxes, queue) on httptest.
-func seedApp(t *testing.T, dirs []string, env map[string]string) (*httptest.Server, string, *syncBuffer) {
+func seedApp(t *testing.T, dirs []string, env map[string]string) (*httptest.Server, string, *testlog.Buffer) {
 	t.Helper()
-	data, logs := t.TempDir(), &syncBuffer{}
+	data, logs := t.TempDir(), &testlog.Buffer{}
 	a, err := newApp(appConfig{Dirs: dirs, Data: data, Getenv: func(k string) string { return env[k] },
 		Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	if err != nil {

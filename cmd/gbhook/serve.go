@@ -17,21 +17,23 @@ import (
 	"github.com/gbhook/gbhook/builtins"
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
-	"github.com/gbhook/gbhook/runtime/delivery"
 	"github.com/gbhook/gbhook/runtime/queue"
 	"github.com/gbhook/gbhook/runtime/reload"
 	httpserver "github.com/gbhook/gbhook/runtime/server"
+	"github.com/gbhook/gbhook/runtime/signature"
 )
 
 // ServeCmd is `gbhook serve`.
 type ServeCmd struct {
-	Scripts        string        `help:"Directory of .bas scripts." default:"./scripts" env:"GBHOOK_SCRIPTS" type:"existingdir"`
+	Scripts        string        `help:"Directory of .bas scripts." default:"./scripts" env:"GBHOOK_SCRIPTS"`
 	Addr           string        `help:"Listen address." default:"127.0.0.1:3000" env:"GBHOOK_ADDR"`
 	Data           string        `help:"Data directory (the development outbox)." default:"./data" env:"GBHOOK_DATA"`
 	MaxBody        byteSize      `help:"Largest request body (e.g. 4MiB, 512KiB, 1000000)." default:"4MiB" env:"GBHOOK_MAX_BODY"`
 	HandlerTimeout time.Duration `help:"Deadline of one handler run." default:"10s" env:"GBHOOK_HANDLER_TIMEOUT"`
 	MaxSteps       int           `help:"Step budget of one handler run (runtime.DefaultMaxSteps)." default:"10000000" env:"GBHOOK_MAX_STEPS"`
+	MaxRunMemory   byteSize      `help:"Memory budget of one run: bytes its strings, JSON and response may allocate (e.g. 64MiB)." default:"64MiB" env:"GBHOOK_MAX_RUN_MEMORY"`
 	PublicURL      string        `help:"Public base URL Twilio calls (it signs this URL), e.g. https://hooks.example.com." env:"GBHOOK_PUBLIC_URL"`
+	TrustProxy     string        `help:"Proxies (CIDRs or IPs, comma-separated) whose X-Forwarded-Proto and X-Forwarded-Host are believed." env:"GBHOOK_TRUST_PROXY"`
 	DatabaseURL    string        `help:"PostgreSQL URL for the job queue (several replicas); default: SQLite at <data>/gbhook.db." env:"GBHOOK_DATABASE_URL"`
 	Workers        int           `help:"Jobs run at once (the worker pool)." default:"16" env:"GBHOOK_WORKERS"`
 	MaxSpawns      int           `help:"Jobs one run may SPAWN." default:"1000" env:"GBHOOK_MAX_SPAWNS"`
@@ -41,16 +43,28 @@ type ServeCmd struct {
 }
 
 // Run loads the scripts (failing on any problem), serves them, reloads them on
-// save, and on SIGINT/SIGTERM drains requests and then the running jobs.
+// save and on SIGHUP, and on SIGINT/SIGTERM drains requests and then the
+// running jobs.
 func (c *ServeCmd) Run() error {
+	if err := c.validate(); err != nil {
+		return err
+	}
+	publicURL, err := signature.ParsePublicURL(c.PublicURL)
+	if err != nil {
+		return usagef("--public-url %v", err)
+	}
+	trust, err := httpserver.ParseTrustProxy(c.TrustProxy)
+	if err != nil {
+		return usagef("--trust-proxy: %v", err)
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a, err := newApp(appConfig{
 		Dirs: []string{c.Scripts}, Data: c.Data, Getenv: os.Getenv, Logger: log,
-		Server: httpserver.Config{PublicURL: strings.TrimSuffix(c.PublicURL, "/"), MaxBody: int64(c.MaxBody),
+		Server: httpserver.Config{PublicURL: publicURL, TrustProxy: trust, MaxBody: int64(c.MaxBody),
 			HandlerTimeout: c.HandlerTimeout},
-		MaxSteps: c.MaxSteps, MaxSpawns: c.MaxSpawns,
+		MaxSteps: c.MaxSteps, MaxMemory: int64(c.MaxRunMemory), MaxSpawns: c.MaxSpawns,
 		Queue: queue.Config{DatabaseURL: c.DatabaseURL, Workers: c.Workers, MaxAttempts: c.MaxAttempts,
 			JobTimeout: c.JobTimeout},
 	})
@@ -58,50 +72,57 @@ func (c *ServeCmd) Run() error {
 		return err
 	}
 	defer a.queue.Close()
+	tk := startTicker(a, log)
+	defer tk.Stop()
+	go func() { <-ctx.Done(); tk.Stop() }() // no new ticks while the queue drains
 	if err := a.load(); err != nil {
-		return printProblems(err)
+		return printProblems(os.Stderr, err, "; not serving")
 	}
 	// Not ctx: River cancels running jobs when Start's context ends; the
 	// signal path stops the queue gently instead (serveUntilSignal).
 	if err := a.queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("starting the job workers: %w", err)
 	}
+	w := &reload.Watcher{Dir: c.Scripts, Load: a.prepare, Serving: a.srv.Machine().Program(), Logger: log}
 	go func() {
-		w := &reload.Watcher{Dir: c.Scripts, Load: a.load, Logger: log}
 		if err := w.Run(ctx); err != nil {
 			log.Error("hot reload stopped; restart to pick up changes", "err", err)
 		}
 	}()
+	reloadOnHangup(ctx, w, log)
 	return serveUntilSignal(ctx, stop, log, a.srv, a.queue, c.Addr, c.Shutdown)
 }
 
 // appConfig is what newApp wires together.
 type appConfig struct {
-	Dirs      []string
-	Data      string
-	Getenv    func(string) string
-	Logger    *slog.Logger
-	Server    httpserver.Config
-	MaxSteps  int
+	Dirs     []string
+	Data     string
+	Getenv   func(string) string
+	Logger   *slog.Logger
+	Server   httpserver.Config
+	MaxSteps int
+	// MaxMemory is runtime.Options.MaxMemory (0: the default).
+	MaxMemory int64
 	MaxSpawns int
 	Queue     queue.Config // DataDir, Machine and Logger are filled in
 }
 
 // app is a wired server: deliveries from the environment, the builtins, the
-// job queue (opened and migrated, not yet started), and a load function that
-// checks and swaps.
+// job queue (opened and migrated, not yet started), and load functions:
+// prepare checks without serving, load checks and swaps.
 type app struct {
-	srv   *httpserver.Server
-	queue *queue.Queue
-	load  func() error
+	srv     *httpserver.Server
+	queue   *queue.Queue
+	prepare func() (reload.Candidate, error)
+	load    func() error
+	sched   runtime.Scheduler // told the schedules on every commit; nil: none run
 }
 
 func newApp(c appConfig) (*app, error) {
-	mailer, wa, llm, err := delivery.FromEnv(delivery.Config{Getenv: c.Getenv, DataDir: c.Data})
+	reg, err := newRegistry(c.Getenv, c.Data, c.Logger)
 	if err != nil {
 		return nil, err
 	}
-	reg := builtins.Registry(builtins.Deps{Mailer: mailer, WhatsApp: wa, LLM: llm, Logger: c.Logger})
 	a := &app{}
 	qc := c.Queue
 	qc.DataDir, qc.Logger = c.Data, c.Logger
@@ -112,21 +133,33 @@ func newApp(c appConfig) (*app, error) {
 	cfg := c.Server
 	cfg.Logger, cfg.Getenv, cfg.Queue = c.Logger, c.Getenv, a.queue
 	a.srv = httpserver.New(cfg)
-	opts := runtime.Options{MaxSteps: c.MaxSteps, MaxSpawns: c.MaxSpawns, Getenv: c.Getenv, Logger: c.Logger}
-	a.load = func() error {
-		prog, err := lang.LoadDirs(c.Dirs, builtins.Specs())
+	opts := runtime.Options{MaxSteps: c.MaxSteps, MaxMemory: c.MaxMemory, MaxSpawns: c.MaxSpawns, Getenv: c.Getenv, Logger: c.Logger}
+	loader := lang.NewLoader(c.Dirs, builtins.Specs()) // a save re-parses only the files it changed
+	a.prepare = func() (reload.Candidate, error) {
+		prog, err := loader.Load()
 		if err != nil {
-			return err
+			return reload.Candidate{}, err
 		}
 		m, err := runtime.New(prog, reg, opts)
 		if err != nil {
-			return err
+			return reload.Candidate{}, err
 		}
-		if old := a.srv.Machine(); old != nil {
-			warnOrphanedJobs(c.Logger, a.queue, old.Program(), prog)
+		return reload.Candidate{Program: prog, Commit: func() {
+			if old := a.srv.Machine(); old != nil {
+				warnOrphanedJobs(c.Logger, a.queue, old.Program(), prog)
+			}
+			a.srv.Swap(m)
+			if a.sched != nil {
+				a.sched.Update(m.Schedules())
+			}
+		}}, nil
+	}
+	a.load = func() error {
+		next, err := a.prepare()
+		if err == nil {
+			next.Commit()
 		}
-		a.srv.Swap(m)
-		return nil
+		return err
 	}
 	return a, nil
 }
@@ -174,6 +207,24 @@ func warnOrphanedJobs(log *slog.Logger, q *queue.Queue, old, cur *lang.Program) 
 	}
 }
 
+// reloadOnHangup makes SIGHUP reload the scripts (the daemon convention)
+// instead of ending the process. Once shutdown starts, SIGHUP is ignored.
+func reloadOnHangup(ctx context.Context, w *reload.Watcher, log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				log.Info("SIGHUP: reloading scripts")
+				w.Reload()
+			}
+		}
+	}()
+}
+
 func serveUntilSignal(ctx context.Context, stop func(), log *slog.Logger, srv *httpserver.Server,
 	q *queue.Queue, addr string, shutdownTimeout time.Duration) error {
 	errc := make(chan error, 1)
@@ -204,19 +255,6 @@ func serveUntilSignal(ctx context.Context, stop func(), log *slog.Logger, srv *h
 	}
 	log.Info("stopped")
 	return nil
-}
-
-// printProblems reports a failed first load, one problem a line, and exits 1.
-func printProblems(err error) error {
-	var list lang.ErrorList
-	if !errors.As(err, &list) {
-		return err
-	}
-	for _, e := range list {
-		fmt.Fprintln(os.Stderr, e.Error())
-	}
-	fmt.Fprintf(os.Stderr, "%d problem(s); not serving\n", len(list))
-	return exitError(1)
 }
 
 // byteSize is a --max-body value: a number of bytes with an optional unit

@@ -14,6 +14,7 @@ package delivery
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"os"
@@ -46,6 +47,13 @@ type Config struct {
 	Getenv  func(string) string // nil means os.Getenv
 	DataDir string              // the outbox is <DataDir>/outbox/...; required only when an outbox is used
 	Timeout time.Duration       // per network call; 0 means DefaultTimeout
+	// Redact removes secrets from error text, which may quote what a server sent back. gbhook passes
+	// secret.NewRedactor(getenv).Redact: every secret variable, plain, URL-encoded and base64. nil: each client
+	// removes only its own credential, as written.
+	Redact func(string) string
+	// SMTPTLS is the TLS configuration for SMTP (STARTTLS or implicit); its ServerName defaults to SMTP_HOST.
+	// nil: the system's roots. Tests set RootCAs to trust their own server.
+	SMTPTLS *tls.Config
 }
 
 // DefaultTimeout bounds each network call when Config.Timeout is zero.
@@ -93,20 +101,20 @@ func mailerFromEnv(c Config, env func(string) string) (Mailer, error) {
 		return nil, err
 	}
 	if env("SMTP_HOST") != "" {
-		return newSMTPMailer(env, from, c.Timeout)
+		return newSMTPMailer(env, from, c)
 	}
 	dir, err := outboxDir(c.DataDir, "mail")
 	if err != nil {
 		return nil, err
 	}
-	return &OutboxMailer{dir: dir, from: from}, nil
+	return &outboxMailer{dir: dir, from: from}, nil
 }
 
 func whatsAppFromEnv(c Config, env func(string) string) (WhatsApp, error) {
 	token, phoneID := env("WHATSAPP_TOKEN"), env("WHATSAPP_PHONE_NUMBER_ID")
 	switch {
 	case token != "" && phoneID != "":
-		return newGraphWhatsApp(token, phoneID, env("WHATSAPP_API_URL"), c.Timeout)
+		return newGraphWhatsApp(token, phoneID, env("WHATSAPP_API_URL"), c.Timeout, c.redactor(token))
 	case token != "":
 		// Half a configuration is almost always a mistake; silently writing to the outbox would hide it.
 		return nil, errors.New("delivery: WHATSAPP_TOKEN is set but WHATSAPP_PHONE_NUMBER_ID is not")
@@ -117,7 +125,7 @@ func whatsAppFromEnv(c Config, env func(string) string) (WhatsApp, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &OutboxWhatsApp{dir: dir}, nil
+	return &outboxWhatsApp{dir: dir}, nil
 }
 
 func llmFromEnv(c Config, env func(string) string) (LLM, error) {
@@ -132,7 +140,8 @@ func llmFromEnv(c Config, env func(string) string) (LLM, error) {
 		}
 		timeout = d
 	}
-	return newHTTPLLM(env("GBHOOK_LLM_URL"), env("GBHOOK_LLM_MODEL"), env("GBHOOK_LLM_API_KEY"), timeout)
+	key := env("GBHOOK_LLM_API_KEY")
+	return newHTTPLLM(env("GBHOOK_LLM_URL"), env("GBHOOK_LLM_MODEL"), key, timeout, c.redactor(key))
 }
 
 func outboxDir(dataDir, kind string) (string, error) {
@@ -156,7 +165,17 @@ type TransientError struct {
 	Err     error
 }
 
-func (e *TransientError) Error() string { return e.Err.Error() + " (transient)" }
+// Error reads the cause and "(transient)"; the zero value reads "delivery: temporary failure (transient)".
+func (e *TransientError) Error() string {
+	if e.Err == nil {
+		service := e.Service
+		if service == "" {
+			service = "delivery"
+		}
+		return service + ": temporary failure (transient)"
+	}
+	return e.Err.Error() + " (transient)"
+}
 
 func (e *TransientError) Unwrap() error { return e.Err }
 
@@ -174,11 +193,26 @@ func IsTransient(err error) bool {
 	return isTempSMTPError(err)
 }
 
-// redact removes a secret from text that is about to become part of an error. Servers sometimes echo request
-// headers or URLs back in their error bodies.
-func redact(s, secret string) string {
-	if secret == "" {
-		return s
+// redactor is Config.Redact, or else a function that removes own, the client's credential, as written.
+func (c Config) redactor(own string) func(string) string {
+	if c.Redact != nil {
+		return c.Redact
 	}
-	return strings.ReplaceAll(s, secret, "[REDACTED]")
+	return func(s string) string {
+		if own == "" {
+			return s
+		}
+		return strings.ReplaceAll(s, own, "[REDACTED]")
+	}
 }
+
+// redactedError prefixes and redacts the text of err but keeps it in the chain for errors.As.
+type redactedError struct {
+	prefix string
+	err    error
+	redact func(string) string
+}
+
+func (e *redactedError) Error() string { return e.redact(e.prefix + e.err.Error()) }
+
+func (e *redactedError) Unwrap() error { return e.err }

@@ -83,11 +83,11 @@ func TestFromEnvChoosesImplementations(t *testing.T) {
 		wantMail, wantWA, wantLLM string // type names
 	}{
 		{name: "nothing configured", env: map[string]string{},
-			wantMail: "*delivery.OutboxMailer", wantWA: "*delivery.OutboxWhatsApp", wantLLM: "delivery.unconfiguredLLM"},
+			wantMail: "*delivery.outboxMailer", wantWA: "*delivery.outboxWhatsApp", wantLLM: "delivery.unconfiguredLLM"},
 		{name: "everything configured", env: map[string]string{"SMTP_HOST": "mail.example.com",
 			"WHATSAPP_TOKEN": "t", "WHATSAPP_PHONE_NUMBER_ID": "113469798404167",
 			"GBHOOK_LLM_URL": "http://127.0.0.1:11434/v1", "GBHOOK_LLM_MODEL": "llama3.2"},
-			wantMail: "*delivery.SMTPMailer", wantWA: "*delivery.GraphWhatsApp", wantLLM: "*delivery.HTTPLLM"},
+			wantMail: "*delivery.smtpMailer", wantWA: "*delivery.graphWhatsApp", wantLLM: "*delivery.httpLLM"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -157,5 +157,29 @@ func TestUnconfiguredLLM(t *testing.T) {
 	_, err = llm.Complete(context.Background(), "hello")
 	if err == nil || !strings.Contains(err.Error(), "GBHOOK_LLM_URL") || !strings.Contains(err.Error(), "GBHOOK_LLM_MODEL") {
 		t.Errorf("Complete error = %v, want one naming GBHOOK_LLM_URL and GBHOOK_LLM_MODEL", err)
+	}
+}
+
+// TestErrorZeroValues: the exported error types are usable as zero values.
+func TestErrorZeroValues(t *testing.T) {
+	tests := []struct {
+		name      string
+		err       error
+		want      string
+		transient bool
+	}{
+		{"TransientError", &TransientError{}, "delivery: temporary failure (transient)", true},
+		{"TransientError with a service", &TransientError{Service: "smtp"}, "smtp: temporary failure (transient)", true},
+		{"GraphError", &GraphError{}, "whatsapp: graph API: ", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.err.Error(); got != tc.want {
+				t.Errorf("Error() = %q, want %q", got, tc.want)
+			}
+			if got := IsTransient(tc.err); got != tc.transient {
+				t.Errorf("IsTransient = %v, want %v", got, tc.transient)
+			}
+		})
 	}
 }

@@ -63,16 +63,17 @@ func graphTransient(code, status int, hasCode bool) bool {
 	return false
 }
 
-// GraphWhatsApp sends text messages with the WhatsApp Cloud API.
-type GraphWhatsApp struct {
+// graphWhatsApp sends text messages with the WhatsApp Cloud API.
+type graphWhatsApp struct {
 	endpoint string // {WHATSAPP_API_URL}/{phone_number_id}/messages
 	host     string
 	token    string
 	timeout  time.Duration
 	client   *http.Client
+	redact   func(string) string
 }
 
-func newGraphWhatsApp(token, phoneID, apiURL string, timeout time.Duration) (*GraphWhatsApp, error) {
+func newGraphWhatsApp(token, phoneID, apiURL string, timeout time.Duration, redact func(string) string) (*graphWhatsApp, error) {
 	if apiURL == "" {
 		apiURL = DefaultGraphAPIURL
 	}
@@ -81,17 +82,23 @@ func newGraphWhatsApp(token, phoneID, apiURL string, timeout time.Duration) (*Gr
 		return nil, fmt.Errorf("delivery: WHATSAPP_API_URL: %w", err)
 	}
 	endpoint := strings.TrimRight(apiURL, "/") + "/" + url.PathEscape(phoneID) + "/messages"
-	return &GraphWhatsApp{endpoint: endpoint, host: u.Host, token: token, timeout: timeout,
-		client: newHTTPClient()}, nil
+	return &graphWhatsApp{endpoint: endpoint, host: u.Host, token: token, timeout: timeout,
+		client: newHTTPClient(), redact: redact}, nil
 }
 
 // SendText posts one text message. where names the host and the new message's wamid.
-func (g *GraphWhatsApp) SendText(ctx context.Context, to, text string) (string, error) {
+func (g *graphWhatsApp) SendText(ctx context.Context, to, text string) (string, error) {
 	where := "whatsapp " + g.host
 	body, err := textRequestBody(to, text)
 	if err != nil {
 		return where, err
 	}
+	return g.send(ctx, body)
+}
+
+// send posts one message body (text or template) and classifies the answer.
+func (g *graphWhatsApp) send(ctx context.Context, body []byte) (string, error) {
+	where := "whatsapp " + g.host
 	ctx, cancel := context.WithTimeout(ctx, g.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.endpoint, bytes.NewReader(body))
@@ -103,22 +110,22 @@ func (g *GraphWhatsApp) SendText(ctx context.Context, to, text string) (string, 
 	resp, err := g.client.Do(req)
 	if err != nil {
 		return where, &TransientError{Service: "whatsapp",
-			Err: &redactedError{prefix: "whatsapp: ", err: err, secret: g.token}}
+			Err: &redactedError{prefix: "whatsapp: ", err: err, redact: g.redact}}
 	}
 	defer resp.Body.Close()
 	raw, err := readCapped(resp.Body, maxGraphResponse)
 	if err != nil {
 		return where, g.readError(err)
 	}
-	id, err := parseGraphResponse(resp.StatusCode, raw, g.token)
+	id, err := parseGraphResponse(resp.StatusCode, raw, g.redact)
 	if err != nil {
 		return where, err
 	}
 	return strings.TrimSpace(where + " " + id), nil
 }
 
-func (g *GraphWhatsApp) readError(err error) error {
-	e := &redactedError{prefix: "whatsapp: reading response: ", err: err, secret: g.token}
+func (g *graphWhatsApp) readError(err error) error {
+	e := &redactedError{prefix: "whatsapp: reading response: ", err: err, redact: g.redact}
 	if errors.Is(err, errTooLarge) {
 		return e
 	}
@@ -126,7 +133,7 @@ func (g *GraphWhatsApp) readError(err error) error {
 }
 
 // parseGraphResponse returns the new message id, or a *GraphError for an error answer.
-func parseGraphResponse(status int, raw []byte, token string) (string, error) {
+func parseGraphResponse(status int, raw []byte, redact func(string) string) (string, error) {
 	var env struct {
 		Error *struct {
 			Message string `json:"message"`
@@ -150,7 +157,7 @@ func parseGraphResponse(status int, raw []byte, token string) (string, error) {
 	} else {
 		ge.Message = httpStatusText(status, raw)
 	}
-	ge.Message = redact(ge.Message, token)
+	ge.Message = redact(ge.Message)
 	ge.Transient = graphTransient(ge.Code, status, env.Error != nil)
 	return "", ge
 }

@@ -209,7 +209,7 @@ func TestGraphErrorText(t *testing.T) {
 
 func parseGraphResponseErr(t *testing.T, status int, body []byte) error {
 	t.Helper()
-	_, err := parseGraphResponse(status, body, testToken)
+	_, err := parseGraphResponse(status, body, Config{}.redactor(testToken))
 	if err == nil {
 		t.Fatal("parseGraphResponse succeeded")
 	}

@@ -16,16 +16,17 @@ const maxLLMResponse = 1 << 20
 
 const chatCompletionsPath = "/chat/completions"
 
-// HTTPLLM calls an OpenAI-compatible chat completions endpoint (OpenAI, Ollama, llama.cpp, vLLM, LiteLLM...).
-type HTTPLLM struct {
+// httpLLM calls an OpenAI-compatible chat completions endpoint (OpenAI, Ollama, llama.cpp, vLLM, LiteLLM...).
+type httpLLM struct {
 	endpoint string // GBHOOK_LLM_URL + /chat/completions
 	model    string
 	apiKey   string
 	timeout  time.Duration
 	client   *http.Client
+	redact   func(string) string
 }
 
-func newHTTPLLM(baseURL, model, apiKey string, timeout time.Duration) (*HTTPLLM, error) {
+func newHTTPLLM(baseURL, model, apiKey string, timeout time.Duration, redact func(string) string) (*httpLLM, error) {
 	if _, err := parseHTTPURL(baseURL); err != nil {
 		return nil, fmt.Errorf("delivery: GBHOOK_LLM_URL: %w", err)
 	}
@@ -37,7 +38,8 @@ func newHTTPLLM(baseURL, model, apiKey string, timeout time.Duration) (*HTTPLLM,
 	if !strings.HasSuffix(endpoint, chatCompletionsPath) {
 		endpoint += chatCompletionsPath
 	}
-	return &HTTPLLM{endpoint: endpoint, model: model, apiKey: apiKey, timeout: timeout, client: newHTTPClient()}, nil
+	return &httpLLM{endpoint: endpoint, model: model, apiKey: apiKey, timeout: timeout, client: newHTTPClient(),
+		redact: redact}, nil
 }
 
 type chatMessage struct {
@@ -61,7 +63,7 @@ type chatResponse struct {
 }
 
 // Complete sends prompt as a single user message and returns the first choice's content.
-func (l *HTTPLLM) Complete(ctx context.Context, prompt string) (string, error) {
+func (l *httpLLM) Complete(ctx context.Context, prompt string) (string, error) {
 	body, err := json.Marshal(chatRequest{Model: l.model, Messages: []chatMessage{{Role: "user", Content: prompt}}})
 	if err != nil {
 		return "", fmt.Errorf("llm: %w", err)
@@ -92,7 +94,7 @@ func (l *HTTPLLM) Complete(ctx context.Context, prompt string) (string, error) {
 	return l.answer(resp.StatusCode, raw)
 }
 
-func (l *HTTPLLM) answer(status int, raw []byte) (string, error) {
+func (l *httpLLM) answer(status int, raw []byte) (string, error) {
 	var cr chatResponse
 	jsonErr := json.Unmarshal(raw, &cr)
 	if status/100 != 2 {
@@ -115,9 +117,9 @@ func (l *HTTPLLM) answer(status int, raw []byte) (string, error) {
 	return cr.Choices[0].Message.Content, nil
 }
 
-// errorf prefixes "llm: " and keeps the API key out of the text.
-func (l *HTTPLLM) errorf(format string, args ...any) error {
-	return &redactedError{prefix: "llm: ", err: fmt.Errorf(format, args...), secret: l.apiKey}
+// errorf prefixes "llm: " and keeps secrets out of the text.
+func (l *httpLLM) errorf(format string, args ...any) error {
+	return &redactedError{prefix: "llm: ", err: fmt.Errorf(format, args...), redact: l.redact}
 }
 
 // unconfiguredLLM is what FromEnv returns without GBHOOK_LLM_URL: scripts still load, and the first LLM call says

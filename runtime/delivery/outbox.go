@@ -13,15 +13,15 @@ import (
 	"time"
 )
 
-// OutboxMailer writes each message as an RFC 5322 .eml file into <DataDir>/outbox/mail/ instead of sending it.
+// outboxMailer writes each message as an RFC 5322 .eml file into <DataDir>/outbox/mail/ instead of sending it.
 // The file holds exactly what SMTP would have transmitted (same go-mail message builder, same validation).
-type OutboxMailer struct {
+type outboxMailer struct {
 	dir  string
 	from string
 }
 
 // SendMail validates m, renders it and writes it to a new file in the outbox.
-func (o *OutboxMailer) SendMail(ctx context.Context, m Mail) (string, error) {
+func (o *outboxMailer) SendMail(ctx context.Context, m Mail) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
@@ -40,14 +40,14 @@ func (o *OutboxMailer) SendMail(ctx context.Context, m Mail) (string, error) {
 	return "outbox/mail/" + name, nil
 }
 
-// OutboxWhatsApp writes the Graph API request body it would send, byte for byte, into
+// outboxWhatsApp writes the Graph API request body it would send, byte for byte, into
 // <DataDir>/outbox/whatsapp/ as a .json file.
-type OutboxWhatsApp struct {
+type outboxWhatsApp struct {
 	dir string
 }
 
 // SendText validates the message like the Graph client does and writes its request body to the outbox.
-func (o *OutboxWhatsApp) SendText(ctx context.Context, to, text string) (string, error) {
+func (o *outboxWhatsApp) SendText(ctx context.Context, to, text string) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}

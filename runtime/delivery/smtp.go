@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -13,23 +14,30 @@ import (
 	gomail "github.com/wneessen/go-mail"
 )
 
-// SMTPMailer sends mail through an SMTP server with go-mail. A new connection is made for every message, which keeps
+// smtpMailer sends mail through an SMTP server with go-mail. A new connection is made for every message, which keeps
 // the type trivially safe for concurrent use and suits the low volume of webhook handlers.
-type SMTPMailer struct {
+type smtpMailer struct {
 	host     string
 	port     int
 	policy   gomail.TLSPolicy
+	implicit bool        // TLS from the first byte (SMTPS, port 465) rather than STARTTLS
+	tls      *tls.Config // for either
 	username string
 	password string
 	from     string
 	timeout  time.Duration
+	redact   func(string) string
 }
 
-const defaultSMTPPort = 587
+const (
+	defaultSMTPPort = 587
+	implicitTLSPort = 465 // SMTPS, RFC 8314 §3.3: SMTP_TLS defaults to implicit on it
+)
 
-func newSMTPMailer(env func(string) string, from string, timeout time.Duration) (*SMTPMailer, error) {
-	s := &SMTPMailer{host: env("SMTP_HOST"), port: defaultSMTPPort, from: from, timeout: timeout,
+func newSMTPMailer(env func(string) string, from string, c Config) (*smtpMailer, error) {
+	s := &smtpMailer{host: env("SMTP_HOST"), port: defaultSMTPPort, from: from, timeout: c.Timeout,
 		username: env("SMTP_USERNAME"), password: env("SMTP_PASSWORD")}
+	s.redact = c.redactor(s.password)
 	if p := env("SMTP_PORT"); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
@@ -37,16 +45,23 @@ func newSMTPMailer(env func(string) string, from string, timeout time.Duration) 
 		}
 		s.port = n
 	}
-	switch v := strings.ToLower(env("SMTP_TLS")); v {
+	v := strings.ToLower(env("SMTP_TLS"))
+	if v == "" && s.port == implicitTLSPort {
+		v = "implicit"
+	}
+	switch v {
 	case "", "mandatory":
 		s.policy = gomail.TLSMandatory
+	case "implicit":
+		s.policy, s.implicit = gomail.TLSMandatory, true
 	case "opportunistic":
 		s.policy = gomail.TLSOpportunistic
 	case "none":
 		s.policy = gomail.NoTLS
 	default:
-		return nil, fmt.Errorf("delivery: SMTP_TLS %q: want mandatory, opportunistic or none", v)
+		return nil, fmt.Errorf("delivery: SMTP_TLS %q: want mandatory, opportunistic, implicit or none", v)
 	}
+	s.tls = smtpTLSConfig(c.SMTPTLS, s.host)
 	if s.password != "" && s.username == "" {
 		return nil, errors.New("delivery: SMTP_PASSWORD is set but SMTP_USERNAME is not")
 	}
@@ -54,10 +69,10 @@ func newSMTPMailer(env func(string) string, from string, timeout time.Duration) 
 }
 
 // Addr is the server's host:port.
-func (s *SMTPMailer) Addr() string { return net.JoinHostPort(s.host, strconv.Itoa(s.port)) }
+func (s *smtpMailer) Addr() string { return net.JoinHostPort(s.host, strconv.Itoa(s.port)) }
 
 // SendMail sends m within the configured timeout (or ctx's deadline, if sooner).
-func (s *SMTPMailer) SendMail(ctx context.Context, m Mail) (string, error) {
+func (s *smtpMailer) SendMail(ctx context.Context, m Mail) (string, error) {
 	where := "smtp " + s.Addr()
 	msg, err := buildMsg(s.from, m)
 	if err != nil {
@@ -75,12 +90,28 @@ func (s *SMTPMailer) SendMail(ctx context.Context, m Mail) (string, error) {
 	return where, nil
 }
 
-func (s *SMTPMailer) client(ctx context.Context) (*gomail.Client, error) {
+// smtpTLSConfig is base (or a default) with the server name to verify set to host.
+func smtpTLSConfig(base *tls.Config, host string) *tls.Config {
+	c := &tls.Config{MinVersion: tls.VersionTLS12}
+	if base != nil {
+		c = base.Clone()
+	}
+	if c.ServerName == "" {
+		c.ServerName = host
+	}
+	return c
+}
+
+func (s *smtpMailer) client(ctx context.Context) (*gomail.Client, error) {
 	opts := []gomail.Option{
 		gomail.WithPort(s.port),
 		gomail.WithTimeout(s.timeout),
 		gomail.WithTLSPolicy(s.policy),
-		gomail.WithDialContextFunc(closeOnDone(ctx)),
+		gomail.WithTLSConfig(s.tls),
+		gomail.WithDialContextFunc(closeOnDone(ctx, s.implicitTLS())),
+	}
+	if s.implicit {
+		opts = append(opts, gomail.WithSSL()) // go-mail then skips STARTTLS; the dialer does the handshake
 	}
 	if s.username != "" {
 		// go-mail refuses PLAIN without TLS except on localhost, so a plaintext remote server fails loudly.
@@ -90,9 +121,18 @@ func (s *SMTPMailer) client(ctx context.Context) (*gomail.Client, error) {
 	return gomail.NewClient(s.host, opts...)
 }
 
-// closeOnDone dials and closes the connection when sendCtx ends. go-mail applies the context only to the dial and
-// a per-command deadline afterwards; this makes the whole conversation end with the send's deadline or cancellation.
-func closeOnDone(sendCtx context.Context) gomail.DialContextFunc {
+// implicitTLS is the configuration the dialer handshakes with, or nil for a plain connection.
+func (s *smtpMailer) implicitTLS() *tls.Config {
+	if s.implicit {
+		return s.tls
+	}
+	return nil
+}
+
+// closeOnDone dials (with TLS when tlsConf is set) and closes the connection when sendCtx ends. go-mail applies the
+// context only to the dial and a per-command deadline afterwards; this makes the whole conversation end with the
+// send's deadline or cancellation. go-mail does not wrap a custom dialer in TLS itself, so implicit TLS is done here.
+func closeOnDone(sendCtx context.Context, tlsConf *tls.Config) gomail.DialContextFunc {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		var d net.Dialer
 		conn, err := d.DialContext(ctx, network, addr)
@@ -100,17 +140,25 @@ func closeOnDone(sendCtx context.Context) gomail.DialContextFunc {
 			return nil, err
 		}
 		context.AfterFunc(sendCtx, func() { conn.Close() })
-		return conn, nil
+		if tlsConf == nil {
+			return conn, nil
+		}
+		tc := tls.Client(conn, tlsConf)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("TLS handshake: %w", err)
+		}
+		return tc, nil
 	}
 }
 
 // wrap names the server, keeps the password out of the text and marks network trouble as transient.
-func (s *SMTPMailer) wrap(ctx context.Context, err error) error {
+func (s *smtpMailer) wrap(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		// The connection was closed under go-mail, whose own error then says little.
 		err = fmt.Errorf("%w: %w", ctx.Err(), err)
 	}
-	e := &redactedError{prefix: "smtp " + s.Addr() + ": ", err: err, secret: s.password}
+	e := &redactedError{prefix: "smtp " + s.Addr() + ": ", err: err, redact: s.redact}
 	var ne net.Error
 	if ctx.Err() != nil || errors.As(err, &ne) {
 		return &TransientError{Service: "smtp", Err: e}
@@ -172,14 +220,3 @@ func isTempSMTPError(err error) bool {
 	var se *gomail.SendError
 	return errors.As(err, &se) && se.IsTemp()
 }
-
-// redactedError prefixes and redacts the text of err but keeps it in the chain for errors.As.
-type redactedError struct {
-	prefix string
-	err    error
-	secret string
-}
-
-func (e *redactedError) Error() string { return redact(e.prefix+e.err.Error(), e.secret) }
-
-func (e *redactedError) Unwrap() error { return e.err }

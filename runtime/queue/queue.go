@@ -60,6 +60,7 @@ type Queue struct {
 	group  *committer
 	log    *slog.Logger
 	stopMu sync.Mutex
+	closed sync.Once
 	done   chan struct{} // closed by Stop: ends the pruner
 }
 
@@ -215,10 +216,13 @@ func (q *Queue) Stop(ctx context.Context) error {
 	return q.b.stop(ctx)
 }
 
-// Close releases the database. Call it after Stop.
+// Close releases the database. Call it after Stop; calling it again does
+// nothing.
 func (q *Queue) Close() {
-	q.group.close()
-	q.b.close()
+	q.closed.Do(func() {
+		q.group.close()
+		q.b.close()
+	})
 }
 
 // Commit stores jobs and dedupe keys in one transaction (see runtime.Queue).

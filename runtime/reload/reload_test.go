@@ -1,7 +1,6 @@
 package reload
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -11,19 +10,17 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/fsnotify/fsnotify"
-
+	"github.com/gbhook/gbhook/internal/testlog"
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
 	"github.com/gbhook/gbhook/runtime/server"
 )
 
-var table = []lang.Builtin{{Name: "PRINT", MinArgs: 0, MaxArgs: lang.Variadic, Stmt: true, PathArg: -1}}
+var table = []lang.Builtin{{Name: "PRINT", MinArgs: 0, MaxArgs: lang.Variadic, Stmt: true}}
 
 type reg struct{}
 
@@ -39,22 +36,7 @@ func (reg) Lookup(name string) (runtime.BuiltinFunc, bool) {
 	}, true
 }
 
-type logBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type logBuf = testlog.Buffer
 
 // rig is a served scripts directory under a running Watcher.
 type rig struct {
@@ -62,6 +44,7 @@ type rig struct {
 	ts    *httptest.Server
 	logs  *logBuf
 	loads atomic.Int64
+	w     *Watcher
 }
 
 func version(n int) string {
@@ -69,36 +52,49 @@ func version(n int) string {
 }
 
 // start writes files, loads them once (as serve does), serves them and runs
-// a Watcher until the test ends.
-func start(t *testing.T, debounce time.Duration, files map[string]string) *rig {
+// a Watcher with cfg's durations until the test ends.
+func start(t *testing.T, cfg timing, files map[string]string) *rig {
 	t.Helper()
-	r := &rig{dir: t.TempDir(), logs: &logBuf{}}
+	dir := t.TempDir()
 	for name, text := range files {
-		write(t, filepath.Join(r.dir, name), text)
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		write(t, path, text)
 	}
+	return startIn(t, dir, cfg)
+}
+
+// startIn serves and watches dir as it is.
+func startIn(t *testing.T, dir string, cfg timing) *rig {
+	t.Helper()
+	r := &rig{dir: dir, logs: &logBuf{}}
 	log := slog.New(slog.NewTextHandler(r.logs, nil))
 	srv := server.New(server.Config{Logger: log})
-	load := func() error {
+	load := func() (Candidate, error) {
 		r.loads.Add(1)
-		prog, err := lang.LoadDir(r.dir, table)
+		prog, err := lang.LoadDirs([]string{r.dir}, table)
 		if err != nil {
-			return err
+			return Candidate{}, err
 		}
 		m, err := runtime.New(prog, reg{}, runtime.Options{Logger: log})
 		if err != nil {
-			return err
+			return Candidate{}, err
 		}
-		srv.Swap(m)
-		return nil
+		return Candidate{Program: prog, Commit: func() { srv.Swap(m) }}, nil
 	}
-	if err := load(); err != nil {
+	first, err := load()
+	if err != nil {
 		t.Fatalf("first load: %v", err)
 	}
+	first.Commit()
 	r.ts = httptest.NewServer(srv.Handler())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	w := &Watcher{Dir: r.dir, Load: load, Logger: log, Debounce: debounce}
-	go func() { done <- w.Run(ctx) }()
+	r.w = &Watcher{Dir: r.dir, Load: load, Serving: first.Program, Logger: log,
+		Debounce: cfg.debounce, Settle: cfg.settle, Poll: cfg.poll}
+	go func() { done <- r.w.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -106,10 +102,14 @@ func start(t *testing.T, debounce time.Duration, files map[string]string) *rig {
 		}
 		r.ts.Close()
 	})
-	waitFor(t, 2*time.Second, "the watch to start", func() bool {
-		return regexp.MustCompile(`msg="watching scripts"`).MatchString(r.logs.String())
-	})
+	r.waitLog(t, `msg="watching scripts"`)
 	return r
+}
+
+// waitLog waits up to 5 s for a log line matching re.
+func (r *rig) waitLog(t *testing.T, re string) {
+	t.Helper()
+	waitFor(t, 5*time.Second, "log "+re, func() bool { return regexp.MustCompile(re).MatchString(r.logs.String()) })
 }
 
 func write(t *testing.T, path, text string) {
@@ -149,6 +149,12 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	}
 }
 
+// timing is a Watcher's durations; zero means the default.
+type timing struct{ debounce, settle, poll time.Duration }
+
+// fast is quick enough for tests; the settle stays long enough to see.
+var fast = timing{debounce: 20 * time.Millisecond, settle: 300 * time.Millisecond, poll: 50 * time.Millisecond}
+
 // saveAtomically writes a temporary file and renames it over path, as vim,
 // JetBrains and sed -i do.
 func saveAtomically(t *testing.T, path, tmpName, text string) {
@@ -163,7 +169,7 @@ func saveAtomically(t *testing.T, path, tmpName, text string) {
 // Every request during 50 saves is answered 200 by some version, and
 // versions never go backwards.
 func TestReloadUnderLoad(t *testing.T) {
-	r := start(t, 20*time.Millisecond, map[string]string{"v.bas": version(0)})
+	r := start(t, fast, map[string]string{"v.bas": version(0)})
 	path := filepath.Join(r.dir, "v.bas")
 
 	stop := make(chan struct{})
@@ -208,7 +214,7 @@ func TestReloadUnderLoad(t *testing.T) {
 
 // A save that breaks the check logs every problem and keeps the old version.
 func TestBrokenSaveKeepsLastGood(t *testing.T) {
-	r := start(t, 20*time.Millisecond, map[string]string{"v.bas": version(1)})
+	r := start(t, fast, map[string]string{"v.bas": version(1)})
 	path := filepath.Join(r.dir, "v.bas")
 	write(t, path, version(2)+"PRINT \"top\"\n"+version(3))
 	for _, want := range []string{
@@ -216,7 +222,7 @@ func TestBrokenSaveKeepsLastGood(t *testing.T) {
 		`level=ERROR msg="script problem" problem=".*v\.bas:5:1: `,
 		`level=ERROR msg="reload failed; still serving the last good program"`,
 	} {
-		waitFor(t, 2*time.Second, "log "+want, func() bool { return regexp.MustCompile(want).MatchString(r.logs.String()) })
+		r.waitLog(t, want)
 	}
 	if status, body, err := r.get("/v"); status != 200 || body != "1" || err != nil {
 		t.Errorf("after a broken save: got %d %q %v, want the last good version", status, body, err)
@@ -227,33 +233,15 @@ func TestBrokenSaveKeepsLastGood(t *testing.T) {
 
 // With the default debounce a save is served within a second.
 func TestNewVersionWithinOneSecond(t *testing.T) {
-	r := start(t, 0, map[string]string{"v.bas": version(1)})
+	r := start(t, timing{}, map[string]string{"v.bas": version(1)})
 	saveAtomically(t, filepath.Join(r.dir, "v.bas"), "v.bas.tmp", version(2))
 	r.waitBody(t, time.Second, "/v", "2")
-}
-
-func TestDeleteRemovesRoutes(t *testing.T) {
-	r := start(t, 20*time.Millisecond, map[string]string{
-		"a.bas": "ON WEBHOOK GET TO \"/a\" DO\n  PRINT \"a\"\nEND ON\n",
-		"b.bas": "ON WEBHOOK GET TO \"/b\" DO\n  PRINT \"b\"\nEND ON\n",
-	})
-	r.waitBody(t, time.Second, "/b", "b")
-	if err := os.Remove(filepath.Join(r.dir, "b.bas")); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, time.Second, "/b to be gone", func() bool {
-		status, _, _ := r.get("/b")
-		return status == 404
-	})
-	if status, body, _ := r.get("/a"); status != 200 || body != "a" {
-		t.Errorf("/a after deleting b.bas: got %d %q", status, body)
-	}
 }
 
 // A Kubernetes ConfigMap update swaps the ..data symlink; the scripts are
 // symlinks through it and never change themselves.
 func TestConfigMapSymlinkSwap(t *testing.T) {
-	r := start(t, 20*time.Millisecond, nil)
+	r := start(t, fast, nil)
 	mkVersion := func(dir string, n int) {
 		if err := os.Mkdir(filepath.Join(r.dir, dir), 0o755); err != nil {
 			t.Fatal(err)
@@ -276,36 +264,4 @@ func TestConfigMapSymlinkSwap(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.waitBody(t, time.Second, "/v", "2")
-}
-
-func TestRelevant(t *testing.T) {
-	tests := []struct {
-		name string
-		op   fsnotify.Op
-		want bool
-	}{
-		{"bot.bas", fsnotify.Write, true},
-		{"bot.bas", fsnotify.Create, true},
-		{"bot.bas", fsnotify.Rename, true},
-		{"bot.bas", fsnotify.Remove, true},
-		{"bot.bas", fsnotify.Chmod, false},
-		{"bot.bas", fsnotify.Write | fsnotify.Chmod, true},
-		{"..data", fsnotify.Create, true},
-		{"..data_tmp", fsnotify.Create, false},
-		{".bot.bas.swp", fsnotify.Write, false},
-		{".hidden.bas", fsnotify.Write, false},
-		{"bot.bas~", fsnotify.Write, false},
-		{"bot.bas.tmp", fsnotify.Write, false},
-		{"4913", fsnotify.Create, false},
-		{"sedX1y2Z3", fsnotify.Create, false},
-		{"notes.txt", fsnotify.Write, false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name+" "+tc.op.String(), func(t *testing.T) {
-			ev := fsnotify.Event{Name: filepath.Join("/scripts", tc.name), Op: tc.op}
-			if got := relevant(ev); got != tc.want {
-				t.Errorf("relevant = %v, want %v", got, tc.want)
-			}
-		})
-	}
 }

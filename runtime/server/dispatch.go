@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
 	"github.com/gbhook/gbhook/runtime/signature"
 )
@@ -24,7 +25,7 @@ const (
 	msgTooLarge   = "request body too large"
 	msgForbidden  = "forbidden"
 	msgBadRequest = "bad request"
-	msgBudget     = "service unavailable: handler exceeded its time or step budget"
+	msgBudget     = "service unavailable: handler exceeded its time, step or memory budget"
 	msgInternal   = "internal error"
 	msgStore      = "service unavailable: could not store the work; retry later"
 )
@@ -36,14 +37,18 @@ var errPanic = errors.New("handler panicked")
 // signature, skip a redelivery, run the handler, commit its SPAWNs, answer.
 func (s *Server) dispatch(c echo.Context) error {
 	r := c.Request()
-	if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+	if r.URL.Path == lang.HealthPath && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		return plain(c, http.StatusOK, "ok")
 	}
 	t := s.table.Load()
 	if t == nil {
 		return plain(c, http.StatusNotFound, msgNotFound)
 	}
-	e, params, allow, found := t.match(r.Method, r.URL.EscapedPath())
+	method := r.Method
+	if method == http.MethodHead {
+		method = http.MethodGet // HEAD answers as GET would, without the body
+	}
+	e, params, allow, found := t.match(method, r.URL.EscapedPath())
 	switch {
 	case !found:
 		return plain(c, http.StatusNotFound, msgNotFound)
@@ -104,7 +109,7 @@ func (s *Server) seen(c echo.Context, e *entry, body []byte) (keys []string, dup
 		return nil, false, nil
 	}
 	// Scoped by route, not by file:line: editing the script keeps the keys.
-	scope := e.h.Method + " " + e.h.Path + " " + e.h.From + " "
+	scope := e.h.Method + " " + e.h.Path + " " + e.h.From.String() + " "
 	for i, k := range keys {
 		keys[i] = scope + k
 	}
@@ -134,8 +139,13 @@ func (s *Server) run(c echo.Context, m *runtime.Machine, e *entry, req *runtime.
 		if errors.Is(err, errPanic) {
 			status = http.StatusInternalServerError
 		}
+		level := slog.LevelError
+		if status == http.StatusBadRequest {
+			level = slog.LevelWarn // the client's fault, not ours
+		}
 		// A runtime error prints as file:line:col: message; safe to log.
-		log.Error("handler failed", "route", e.h.RouteString(), "status", status, "err", err.Error())
+		log.Log(c.Request().Context(), level, "handler failed",
+			"route", e.h.RouteString(), "status", status, "err", err.Error())
 		return plain(c, status, errorBody(status))
 	}
 	if resp.Status < 200 || resp.Status > 299 {
@@ -180,7 +190,8 @@ func errorBody(status int) string {
 	}
 }
 
-// writeResponse sends the buffered response: script headers, status, body.
+// writeResponse sends the buffered response: script headers, status, body
+// (none for HEAD, but the Content-Length GET would have).
 func writeResponse(c echo.Context, resp *runtime.Response) {
 	h := c.Response().Header()
 	for k, vs := range resp.Header {
@@ -188,7 +199,7 @@ func writeResponse(c echo.Context, resp *runtime.Response) {
 	}
 	h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
 	c.Response().WriteHeader(resp.Status)
-	if len(resp.Body) > 0 {
+	if len(resp.Body) > 0 && c.Request().Method != http.MethodHead {
 		_, _ = c.Response().Write(resp.Body)
 	}
 }
@@ -204,10 +215,16 @@ func (s *Server) commit(c echo.Context, jobs []runtime.Job, keys []string) error
 	return s.cfg.Queue.Commit(ctx, jobs, keys)
 }
 
-// plain answers one short plain-text line.
+// plain answers one short plain-text line (for HEAD, only its headers).
 func plain(c echo.Context, status int, msg string) error {
 	h := c.Response().Header()
 	h.Set("Content-Type", "text/plain; charset=utf-8")
 	h.Set("X-Content-Type-Options", "nosniff")
-	return c.String(status, msg)
+	h.Set("Content-Length", strconv.Itoa(len(msg)))
+	c.Response().WriteHeader(status)
+	if c.Request().Method == http.MethodHead {
+		return nil
+	}
+	_, err := c.Response().Write([]byte(msg))
+	return err
 }

@@ -1,17 +1,16 @@
 package server
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
+	"github.com/gbhook/gbhook/internal/testlog"
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
 )
@@ -20,16 +19,16 @@ import (
 // them. The real table lives in package builtins. MARK, BOOM, FAIL and WAIT
 // take a dummy argument: lang does not parse a zero-argument statement builtin.
 var testTable = []lang.Builtin{
-	{Name: "PRINT", MinArgs: 0, MaxArgs: lang.Variadic, Stmt: true, PathArg: -1},
-	{Name: "LOG", MinArgs: 1, MaxArgs: 1, Stmt: true, PathArg: -1},
-	{Name: "SET RESPONSE HEADER", MinArgs: 2, MaxArgs: 2, Stmt: true, PathArg: -1},
-	{Name: "SET RESPONSE STATUS", MinArgs: 1, MaxArgs: 1, Stmt: true, PathArg: -1},
-	{Name: "GET PATH VALUE", MinArgs: 1, MaxArgs: 1, PathArg: -1},
-	{Name: "GET FORM VALUE", MinArgs: 1, MaxArgs: 1, PathArg: -1},
-	{Name: "MARK", MinArgs: 1, MaxArgs: 1, Stmt: true, PathArg: -1},
-	{Name: "BOOM", MinArgs: 1, MaxArgs: 1, Stmt: true, PathArg: -1},
-	{Name: "FAIL", MinArgs: 1, MaxArgs: 1, Stmt: true, PathArg: -1},
-	{Name: "WAIT", MinArgs: 1, MaxArgs: 1, Stmt: true, PathArg: -1},
+	{Name: "PRINT", MinArgs: 0, MaxArgs: lang.Variadic, Stmt: true},
+	{Name: "LOG", MinArgs: 1, MaxArgs: 1, Stmt: true},
+	{Name: "SET RESPONSE HEADER", MinArgs: 2, MaxArgs: 2, Stmt: true},
+	{Name: "SET RESPONSE STATUS", MinArgs: 1, MaxArgs: 1, Stmt: true},
+	{Name: "GET PATH VALUE", MinArgs: 1, MaxArgs: 1},
+	{Name: "GET FORM VALUE", MinArgs: 1, MaxArgs: 1},
+	{Name: "MARK", MinArgs: 1, MaxArgs: 1, Stmt: true},
+	{Name: "BOOM", MinArgs: 1, MaxArgs: 1, Stmt: true},
+	{Name: "FAIL", MinArgs: 1, MaxArgs: 1, Stmt: true},
+	{Name: "WAIT", MinArgs: 1, MaxArgs: 1, Stmt: true},
 }
 
 // fakes holds what the test builtins observe or wait for.
@@ -111,22 +110,7 @@ func (f *fakes) machine(t *testing.T, src string, opts runtime.Options) *runtime
 }
 
 // logBuf collects log output from many goroutines.
-type logBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type logBuf struct{ testlog.Buffer }
 
 func (l *logBuf) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))

@@ -46,28 +46,13 @@ type entry struct {
 type verifier func(cfg *Config, r *http.Request, secret string, body []byte) error
 
 func verifyTwilio(cfg *Config, r *http.Request, secret string, body []byte) error {
-	u := signature.TwilioURL(cfg.PublicURL, requestScheme(r), r.Host, r.RequestURI)
+	scheme, host := cfg.origin(r)
+	u := signature.TwilioURL(cfg.PublicURL, scheme, host, r.RequestURI)
 	return signature.VerifyTwilio(secret, u, r.Header.Get("Content-Type"), body, r.Header.Get("X-Twilio-Signature"))
 }
 
 func verifyMeta(_ *Config, r *http.Request, secret string, body []byte) error {
 	return signature.VerifyMeta(secret, body, r.Header.Get("X-Hub-Signature-256"))
-}
-
-// requestScheme is https for TLS connections or when a proxy says so in
-// X-Forwarded-Proto; Twilio signed the URL it called, not our listener's.
-func requestScheme(r *http.Request) string {
-	if r.TLS != nil {
-		return "https"
-	}
-	p := r.Header.Get("X-Forwarded-Proto")
-	if i := strings.IndexByte(p, ','); i >= 0 {
-		p = p[:i]
-	}
-	if p = strings.ToLower(strings.TrimSpace(p)); p == "https" || p == "http" {
-		return p
-	}
-	return "http"
 }
 
 // buildTable indexes every handler of m's program. The checker has already
@@ -93,6 +78,9 @@ func buildTable(m *runtime.Machine) *table {
 		for meth := range r.byMethod {
 			r.allow = append(r.allow, meth)
 		}
+		if r.byMethod[http.MethodGet] != nil {
+			r.allow = append(r.allow, http.MethodHead) // HEAD runs the GET handler
+		}
 		sort.Strings(r.allow)
 	}
 	for _, rs := range t.params {
@@ -104,10 +92,10 @@ func buildTable(m *runtime.Machine) *table {
 func newEntry(h *lang.Handler) *entry {
 	e := &entry{h: h}
 	switch h.From {
-	case "TWILIO":
+	case lang.FromTwilio:
 		e.secretEnv, e.verify = TwilioSecretEnv, verifyTwilio
 		e.keys = func(r *http.Request, _ []byte) []string { return dedupe.Twilio(r.Header) }
-	case "WHATSAPP":
+	case lang.FromWhatsApp:
 		e.secretEnv, e.verify = MetaSecretEnv, verifyMeta
 		e.keys = func(_ *http.Request, body []byte) []string { return dedupe.WhatsApp(body) }
 	}

@@ -47,10 +47,10 @@ func TestRuntimeErrors(t *testing.T) {
 			500, "internal error", `level=ERROR msg="handler panicked" request_id=\S+ route="GET /panic t\.bas:4" panic="boom: secret-free panic value" stack=`},
 		{"deadline", Config{HandlerTimeout: 50 * time.Millisecond}, runtime.Options{MaxSteps: 1 << 60},
 			func() *http.Request { return req("GET", "/loop", "") },
-			503, "service unavailable: handler exceeded its time or step budget",
+			503, "service unavailable: handler exceeded its time, step or memory budget",
 			`level=ERROR msg="handler failed" request_id=\S+ route="GET /loop t\.bas:8" status=503 err="t\.bas:9:\d+: deadline exceeded"`},
 		{"step budget", Config{}, runtime.Options{MaxSteps: 5000}, func() *http.Request { return req("GET", "/loop", "") },
-			503, "service unavailable: handler exceeded its time or step budget",
+			503, "service unavailable: handler exceeded its time, step or memory budget",
 			`msg="handler failed" .*status=503 err="t\.bas:9:\d+: step budget exceeded"`},
 		{"builtin error", Config{}, runtime.Options{}, func() *http.Request { return req("GET", "/fail", "") },
 			500, "internal error", `msg="handler failed" .*status=500 err="t\.bas:12:3: .*the builtin failed`},
@@ -58,7 +58,7 @@ func TestRuntimeErrors(t *testing.T) {
 			r := req("POST", "/form", "a=%zz")
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			return r
-		}, 400, "bad request", `msg="handler failed" .*status=400 err="t\.bas:15:`},
+		}, 400, "bad request", `level=WARN msg="handler failed" .*status=400 err="t\.bas:15:`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"runtime/debug"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
 )
 
@@ -28,9 +30,12 @@ const (
 
 // Config sets up a Server. Zero fields take their defaults.
 type Config struct {
-	// PublicURL is the base URL Twilio calls (GBHOOK_PUBLIC_URL), without a
-	// trailing slash; empty means scheme://Host of each request.
-	PublicURL      string
+	// PublicURL is the base URL Twilio calls (GBHOOK_PUBLIC_URL), normalised
+	// by signature.ParsePublicURL; empty means scheme://Host of each request.
+	PublicURL string
+	// TrustProxy lists the peers whose X-Forwarded-Proto and X-Forwarded-Host
+	// are believed (see ParseTrustProxy); nil trusts no one.
+	TrustProxy     []netip.Prefix
 	MaxBody        int64         // request body limit; default 4 MiB
 	HandlerTimeout time.Duration // deadline of one handler run; default 10s
 	Getenv         func(string) string
@@ -80,6 +85,7 @@ func New(cfg Config) *Server {
 		WriteTimeout:      cfg.HandlerTimeout + 30*time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+		ConnContext:       connContext,
 	}
 	return s
 }
@@ -88,7 +94,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
-	e.Use(s.requestID, s.requestLogger, s.recoverPanics)
+	e.Use(s.requestID, s.requestLogger, s.recoverPanics, s.checkFraming)
 	// Every method and path reaches dispatch: Any covers echo's method list,
 	// RouteNotFound catches the rest (other methods). Routes are never added
 	// after this, so reload cannot race echo's router.
@@ -123,7 +129,9 @@ func (s *Server) Machine() *runtime.Machine {
 	return nil
 }
 
-// Handler is the echo instance, for tests and for embedding.
+// Handler is the echo instance, for tests and for embedding. Requests served
+// through it alone skip the Content-Length + Transfer-Encoding check, which
+// needs the connection (Serve).
 func (s *Server) Handler() http.Handler { return s.echo }
 
 // Start listens on addr and serves until Shutdown; it then returns nil.
@@ -138,7 +146,7 @@ func (s *Server) Start(addr string) error {
 // Serve serves on ln until Shutdown; it then returns nil.
 func (s *Server) Serve(ln net.Listener) error {
 	s.log.Info("listening", "addr", ln.Addr().String())
-	if err := s.http.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+	if err := s.http.Serve(framingListener{ln}); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
@@ -210,7 +218,7 @@ func (s *Server) requestLogger(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		r := c.Request()
 		level := slog.LevelInfo
-		if r.URL.Path == "/healthz" && c.Response().Status == http.StatusOK {
+		if r.URL.Path == lang.HealthPath && c.Response().Status == http.StatusOK {
 			level = slog.LevelDebug // probes every few seconds would drown the log
 		}
 		s.logger(c).LogAttrs(r.Context(), level, "request",

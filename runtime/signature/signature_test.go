@@ -181,13 +181,52 @@ func TestTwilioURL(t *testing.T) {
 		{"from request with port", "", "http", "h.example:8080", "/v", "http://h.example:8080/v"},
 		{"public base", "https://user:pw@h.example:8443/prefix", "http", "127.0.0.1:80", "/voice?a=b", "https://user:pw@h.example:8443/prefix/voice?a=b"},
 		{"public base, raw query kept", "https://h.example", "http", "ignored", "/v?Body=It's+%C3%BC", "https://h.example/v?Body=It's+%C3%BC"},
-		{"public base trailing slash", "https://h.example/", "", "", "/v", "https://h.example/v"},
 		{"empty request URI", "https://h.example", "", "", "", "https://h.example"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := TwilioURL(tc.public, tc.scheme, tc.host, tc.uri); got != tc.want {
 				t.Fatalf("TwilioURL = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestParsePublicURL(t *testing.T) {
+	tests := []struct {
+		name, in, want, err string
+	}{
+		{"unset", "", "", ""},
+		{"host only", "https://hooks.example.com", "https://hooks.example.com", ""},
+		{"trailing slash dropped", "https://hooks.example.com/", "https://hooks.example.com", ""},
+		{"every trailing slash dropped", "http://h.example/pre//", "http://h.example/pre", ""},
+		{"userinfo, port and prefix kept as written", "https://u:p%40@H.example:8443/Pre%2Fx",
+			"https://u:p%40@H.example:8443/Pre%2Fx", ""},
+		{"no scheme", "hooks.example.com", "",
+			`"hooks.example.com" is not an absolute http(s) URL such as https://hooks.example.com`},
+		{"relative path", "/voice", "",
+			`"/voice" is not an absolute http(s) URL such as https://hooks.example.com`},
+		{"other scheme", "ftp://h.example", "",
+			`"ftp://h.example" is not an absolute http(s) URL such as https://hooks.example.com`},
+		{"no host", "https:///voice", "",
+			`"https:///voice" is not an absolute http(s) URL such as https://hooks.example.com`},
+		{"opaque", "https:h.example", "",
+			`"https:h.example" is not an absolute http(s) URL such as https://hooks.example.com`},
+		{"bad port", "https://h.example:x", "",
+			`"https://h.example:x" is not an absolute http(s) URL such as https://hooks.example.com`},
+		{"query", "https://h.example/?a=1", "", `"https://h.example/?a=1" must not have a query or fragment`},
+		{"empty query", "https://h.example?", "", `"https://h.example?" must not have a query or fragment`},
+		{"fragment", "https://h.example/#top", "", `"https://h.example/#top" must not have a query or fragment`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ParsePublicURL(tc.in)
+			gotErr := ""
+			if err != nil {
+				gotErr = err.Error()
+			}
+			if got != tc.want || gotErr != tc.err {
+				t.Errorf("ParsePublicURL(%q) = %q, %q; want %q, %q", tc.in, got, gotErr, tc.want, tc.err)
 			}
 		})
 	}

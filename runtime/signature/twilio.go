@@ -14,17 +14,13 @@ import (
 const bodySHA256Param = "bodySHA256"
 
 // TwilioURL builds the URL Twilio signed for a request. With a publicURL (a base such
-// as https://user:pw@h:8443/prefix) it is publicURL + requestURI; otherwise it is
-// scheme + "://" + host + requestURI. requestURI must be the request target exactly
-// as received (http.Request.RequestURI), never a re-encoded form: Twilio signs the
-// bytes it sent. A trailing "/" on publicURL is dropped when requestURI starts with
-// "/", because "https://h//voice" is never what was configured.
+// as https://user:pw@h:8443/prefix, normalised by ParsePublicURL) it is publicURL +
+// requestURI; otherwise it is scheme + "://" + host + requestURI. requestURI must be
+// the request target exactly as received (http.Request.RequestURI), never a
+// re-encoded form: Twilio signs the bytes it sent.
 func TwilioURL(publicURL, scheme, host, requestURI string) string {
 	if publicURL == "" {
 		return scheme + "://" + host + requestURI
-	}
-	if strings.HasPrefix(requestURI, "/") {
-		publicURL = strings.TrimSuffix(publicURL, "/")
 	}
 	return publicURL + requestURI
 }

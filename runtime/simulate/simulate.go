@@ -50,19 +50,23 @@ type Payload struct {
 	Sign        string
 }
 
-// signedURL is the URL the server will rebuild and verify for path.
-func (t Target) signedURL(path string) string { return t.signedBase() + path }
-
 // Send signs p and sends it, returning the server's answer.
 func (t Target) Send(ctx context.Context, p Payload) (*Result, error) {
 	if p.Method == "" {
 		p.Method = http.MethodPost
 	}
-	path, header, err := t.sign(&p)
+	base, err := signature.ParsePublicURL(t.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("server URL %w", err)
+	}
+	if base == "" {
+		return nil, errors.New("no server URL to send to")
+	}
+	path, header, err := t.sign(&p, base)
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, p.Method, strings.TrimRight(t.BaseURL, "/")+path, bytes.NewReader(p.Body))
+	req, err := http.NewRequestWithContext(ctx, p.Method, base+path, bytes.NewReader(p.Body))
 	if err != nil {
 		return nil, err
 	}
@@ -89,8 +93,8 @@ func (t Target) Send(ctx context.Context, p Payload) (*Result, error) {
 }
 
 // sign returns the path to request (Twilio JSON signing adds bodySHA256) and
-// the signature headers.
-func (t Target) sign(p *Payload) (string, http.Header, error) {
+// the signature headers. base is the normalised BaseURL.
+func (t Target) sign(p *Payload, base string) (string, http.Header, error) {
 	h := http.Header{}
 	switch p.Sign {
 	case "", SignNone:
@@ -105,27 +109,27 @@ func (t Target) sign(p *Payload) (string, http.Header, error) {
 		if t.TwilioToken == "" {
 			return "", nil, errors.New("set TWILIO_AUTH_TOKEN to sign Twilio requests")
 		}
+		// The server signs GBHOOK_PUBLIC_URL when it has one, else where we connect.
+		signed, err := signature.ParsePublicURL(t.PublicURL)
+		if err != nil {
+			return "", nil, fmt.Errorf("public URL %w", err)
+		}
+		if signed == "" {
+			signed = base
+		}
 		if strings.HasPrefix(p.ContentType, "application/x-www-form-urlencoded") || p.ContentType == "" {
 			form, err := signature.ParseForm(p.Body)
 			if err != nil {
 				return "", nil, err
 			}
-			h.Set("X-Twilio-Signature", signature.TwilioSign(t.TwilioToken, t.signedURL(p.Path), form))
+			h.Set("X-Twilio-Signature", signature.TwilioSign(t.TwilioToken, signed+p.Path, form))
 			return p.Path, h, nil
 		}
-		full, sig := signature.TwilioSignJSON(t.TwilioToken, t.signedURL(p.Path), p.Body)
+		full, sig := signature.TwilioSignJSON(t.TwilioToken, signed+p.Path, p.Body)
 		h.Set("X-Twilio-Signature", sig)
-		return strings.TrimPrefix(full, t.signedBase()), h, nil
+		return strings.TrimPrefix(full, signed), h, nil
 	}
 	return "", nil, fmt.Errorf("unknown signing scheme %q (use twilio, meta or none)", p.Sign)
-}
-
-// signedBase is GBHOOK_PUBLIC_URL when the server has one, else where we connect.
-func (t Target) signedBase() string {
-	if t.PublicURL != "" {
-		return strings.TrimRight(t.PublicURL, "/")
-	}
-	return strings.TrimRight(t.BaseURL, "/")
 }
 
 // form encodes params in the given order, as Twilio does (unsorted on the wire).

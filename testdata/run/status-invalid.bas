@@ -1,4 +1,4 @@
-' SET RESPONSE STATUS outside 100..599 is a runtime error, 500.
+' A literal SET RESPONSE STATUS outside 200..599 is a check error.
 ON WEBHOOK POST TO "/t" DO
   SET RESPONSE STATUS TO 600
 END ON

@@ -5,15 +5,15 @@ import (
 	"strings"
 )
 
-// Dump renders a checked program as indented S-expressions: a stable text form
-// for golden tests and for `gbhook check -dump`.
-func Dump(p *Program) string {
+// dump renders a checked program as indented S-expressions: a stable text form
+// for golden tests.
+func dump(p *Program) string {
 	var b strings.Builder
 	for _, f := range p.Files {
 		for _, h := range f.Handlers {
 			b.WriteString("(on " + h.Method + " " + strconv.Quote(h.Path))
-			if h.From != "" {
-				b.WriteString(" from " + h.From)
+			if h.From != FromNone {
+				b.WriteString(" from " + h.From.String())
 			}
 			b.WriteString(" vars" + names(h.Frame.Names) + "\n")
 			dumpStmts(&b, h.Body, 1)
@@ -51,11 +51,11 @@ func block(list []Stmt, depth int) string {
 func stmtString(s Stmt, d int) string {
 	switch s := s.(type) {
 	case *Assign:
-		return "(let " + s.Name + "@" + strconv.Itoa(s.Slot) + " " + ExprString(s.X) + ")"
+		return "(let " + s.Name + "@" + strconv.Itoa(s.Slot) + " " + exprString(s.X) + ")"
 	case *If:
 		out := "(if"
 		for i, c := range s.Conds {
-			out += " " + ExprString(c) + " (then" + block(s.Blocks[i], d) + ")"
+			out += " " + exprString(c) + " (then" + block(s.Blocks[i], d) + ")"
 		}
 		if s.Else != nil {
 			out += " (else" + block(s.Else, d) + ")"
@@ -64,23 +64,23 @@ func stmtString(s Stmt, d int) string {
 	case *For:
 		step := "1"
 		if s.Step != nil {
-			step = ExprString(s.Step)
+			step = exprString(s.Step)
 		}
-		return "(for " + s.Var + "@" + strconv.Itoa(s.Slot) + " " + ExprString(s.From) + " " + ExprString(s.To) + " " + step + block(s.Body, d) + ")"
+		return "(for " + s.Var + "@" + strconv.Itoa(s.Slot) + " " + exprString(s.From) + " " + exprString(s.To) + " " + step + block(s.Body, d) + ")"
 	case *ForEach:
-		return "(foreach " + s.Var + "@" + strconv.Itoa(s.Slot) + " " + ExprString(s.X) + block(s.Body, d) + ")"
+		return "(foreach " + s.Var + "@" + strconv.Itoa(s.Slot) + " " + exprString(s.X) + block(s.Body, d) + ")"
 	case *While:
 		kw := "while"
 		if s.Kind == LoopDo {
 			kw = "do-while"
 		}
-		return "(" + kw + " " + ExprString(s.Cond) + block(s.Body, d) + ")"
+		return "(" + kw + " " + exprString(s.Cond) + block(s.Body, d) + ")"
 	case *Select:
-		out := "(select " + ExprString(s.X)
+		out := "(select " + exprString(s.X)
 		for _, c := range s.Cases {
 			out += " (case"
 			for _, v := range c.Values {
-				out += " " + ExprString(v)
+				out += " " + exprString(v)
 			}
 			out += block(c.Body, d) + ")"
 		}
@@ -94,17 +94,17 @@ func stmtString(s Stmt, d int) string {
 		if s.X == nil {
 			return "(return)"
 		}
-		return "(return " + ExprString(s.X) + ")"
+		return "(return " + exprString(s.X) + ")"
 	case *CallStmt:
-		return ExprString(s.Call)
+		return exprString(s.Call)
 	case *Spawn:
-		return "(spawn " + ExprString(s.Call) + ")"
+		return "(spawn " + exprString(s.Call) + ")"
 	}
 	return "(?)"
 }
 
-// ExprString renders an expression as an S-expression, e.g. (- (- 10 4) 3).
-func ExprString(e Expr) string {
+// exprString renders an expression as an S-expression, e.g. (- (- 10 4) 3).
+func exprString(e Expr) string {
 	switch e := e.(type) {
 	case *StrLit:
 		return strconv.Quote(e.Value)
@@ -113,16 +113,16 @@ func ExprString(e Expr) string {
 	case *VarRef:
 		return e.Name + "@" + strconv.Itoa(e.Slot)
 	case *Unary:
-		return "(" + e.Op.String() + " " + ExprString(e.X) + ")"
+		return "(" + e.Op.String() + " " + exprString(e.X) + ")"
 	case *Binary:
-		return "(" + e.Op.String() + " " + ExprString(e.L) + " " + ExprString(e.R) + ")"
+		return "(" + e.Op.String() + " " + exprString(e.L) + " " + exprString(e.R) + ")"
 	case *CallExpr:
 		out := "(call " + strconv.Quote(e.Name)
 		if e.HasJSONPath {
 			out += " path=" + strconv.Quote(e.JSONPath)
 		}
 		for _, a := range e.Args {
-			out += " " + ExprString(a)
+			out += " " + exprString(a)
 		}
 		return out + ")"
 	}

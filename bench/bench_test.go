@@ -1,0 +1,168 @@
+package bench
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/gbhook/gbhook/bench/native/nativeserver"
+	"github.com/gbhook/gbhook/builtins"
+	"github.com/gbhook/gbhook/lang"
+	"github.com/gbhook/gbhook/runtime"
+)
+
+// BenchmarkHandler runs each shipped handler without HTTP: gbhook's runtime
+// (Machine.Exec, as the server calls it after the signature check) next to
+// the hand-written Go function doing the same work. Delivery is in memory.
+func BenchmarkHandler(b *testing.B) {
+	w := newWorldWith(b, discard(), discard(), memory)
+	ctx := context.Background()
+	for _, e := range endpoints(b) {
+		u, err := url.Parse(e.target)
+		if err != nil {
+			b.Fatal(err)
+		}
+		h := findHandler(b, w.m.Program(), e.method, u.Path)
+		tmpl := runtime.Request{Method: e.method, Path: u.Path, RawQuery: u.RawQuery,
+			Header: http.Header{"Content-Type": {e.contentType}}, Body: e.body}
+		b.Run(e.name+"/gbhook", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				req := tmpl // a Request caches its parsed form and query
+				resp, _, err := w.m.Exec(ctx, h, &req, "req-bench")
+				if err != nil || resp.Status != http.StatusOK {
+					b.Fatalf("%v %v", resp, err)
+				}
+			}
+		})
+		native := nativeWork(b, w, e, u)
+		b.Run(e.name+"/native", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := native(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// nativeWork is the hand-written counterpart of e's handler body.
+func nativeWork(b *testing.B, w *world, e endpoint, u *url.URL) func(ctx context.Context) error {
+	nat := w.native
+	switch e.name {
+	case "voice":
+		return func(context.Context) error {
+			if len(nativeserver.VoiceTwiML(getenv)) == 0 {
+				b.Fatal("empty TwiML")
+			}
+			return nil
+		}
+	case "gather":
+		return func(ctx context.Context) error { _, err := nat.Gather(ctx, "req-bench", e.body); return err }
+	case "verify":
+		return func(context.Context) error {
+			q, err := url.ParseQuery(u.RawQuery)
+			if err != nil {
+				return err
+			}
+			if status, _ := nativeserver.VerifyAnswer(getenv, q); status != http.StatusOK {
+				b.Fatalf("status %d", status)
+			}
+			return nil
+		}
+	case "message":
+		return func(ctx context.Context) error {
+			jobs, err := nat.Messages(ctx, "req-bench", e.body)
+			if len(jobs) != 1 {
+				b.Fatalf("%d jobs", len(jobs))
+			}
+			return err
+		}
+	}
+	b.Fatalf("no native work for %s", e.name)
+	return nil
+}
+
+// BenchmarkHTTP is the whole request path through each server's
+// http.Handler: routing, request id, signature check, the handler, the
+// response and the log line (formatted, then discarded).
+func BenchmarkHTTP(b *testing.B) {
+	w := newWorldWith(b, discard(), discard(), memory)
+	for _, e := range endpoints(b) {
+		for _, s := range []struct {
+			name string
+			h    http.Handler
+		}{{"gbhook", w.gbhook}, {"native", w.native.Handler()}} {
+			b.Run(e.name+"/"+s.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					rec := httptest.NewRecorder()
+					s.h.ServeHTTP(rec, e.request())
+					if rec.Code != http.StatusOK {
+						b.Fatalf("%d %s", rec.Code, rec.Body)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkGetJSONPath is GET JSON PATH on the seed's WhatsApp payload: the
+// builtin with a literal path (compiled at check time) and with a computed
+// one, next to gjson called directly.
+func BenchmarkGetJSONPath(b *testing.B) {
+	payload := runtime.JSON(fixture(b, "whatsapp-text.json"))
+	const path = "entry[0].changes[0].value.messages[0].text.body"
+	const want = "Hi, is the clinic open on Saturday?"
+	compiled, err := lang.CompileJSONPath(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fn, ok := builtins.Registry(builtins.Deps{}).Lookup("GET JSON PATH")
+	if !ok {
+		b.Fatal("no GET JSON PATH")
+	}
+	args := []runtime.Value{payload, runtime.Str(path)}
+	for _, c := range []struct {
+		name string
+		site *lang.CallExpr
+	}{
+		{"literal", &lang.CallExpr{Name: "GET JSON PATH", JSONPath: compiled, HasJSONPath: true}},
+		{"computed", &lang.CallExpr{Name: "GET JSON PATH"}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				v, err := fn(nil, c.site, args)
+				if err != nil || v.String() != want {
+					b.Fatalf("%v %v", v, err)
+				}
+			}
+		})
+	}
+	b.Run("gjson", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if gjson.GetBytes(payload, compiled).String() != want {
+				b.Fatal("wrong value")
+			}
+		}
+	})
+}
+
+// findHandler is the program's handler for method and path.
+func findHandler(tb testing.TB, p *lang.Program, method, path string) *lang.Handler {
+	tb.Helper()
+	for _, h := range p.Handlers {
+		if h.Method == method && h.Path == path {
+			return h
+		}
+	}
+	tb.Fatalf("no handler %s %s", method, path)
+	return nil
+}

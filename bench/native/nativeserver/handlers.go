@@ -1,0 +1,255 @@
+package nativeserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gbhook/gbhook/runtime/delivery"
+	"github.com/gbhook/gbhook/runtime/signature"
+)
+
+// Positions the scripts' LOG, SEND MAIL and SEND WHATSAPP lines carry, so
+// that both servers write the same log lines.
+const (
+	atGatherLog = "twilio.bas:28"
+	atMail      = "twilio.bas:31"
+	atMessage   = "whatsapp.bas:19"
+	atWhatsApp  = "whatsapp.bas:46"
+)
+
+// xmlEscaper is XML ESCAPE.
+var xmlEscaper = strings.NewReplacer(
+	"&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;")
+
+// secret is the FROM clause's secret, or "" after answering 503.
+func (s *Server) secret(c echo.Context, env string) (string, error) {
+	v := s.cfg.Getenv(env)
+	if v == "" {
+		s.log.Error("secret not set; refusing signed route", "request_id", requestIDOf(c), "env", env)
+		return "", plain(c, http.StatusServiceUnavailable, "service unavailable: "+env+" is not set")
+	}
+	return v, nil
+}
+
+// twilioBody reads and verifies a Twilio request; ok false means answered.
+func (s *Server) twilioBody(c echo.Context) (body []byte, ok bool, err error) {
+	token, err := s.secret(c, "TWILIO_AUTH_TOKEN")
+	if token == "" {
+		return nil, false, err
+	}
+	if body, ok, err = s.readBody(c); !ok {
+		return nil, false, err
+	}
+	r := c.Request()
+	// Plain HTTP on loopback: gbhook's trusted-proxy origin rules reduce to this.
+	u := signature.TwilioURL(s.cfg.PublicURL, "http", r.Host, r.RequestURI)
+	if err := signature.VerifyTwilio(token, u, r.Header.Get("Content-Type"), body, r.Header.Get("X-Twilio-Signature")); err != nil {
+		return nil, false, s.refuse(c, err)
+	}
+	return body, true, nil
+}
+
+func (s *Server) refuse(c echo.Context, err error) error {
+	s.log.Warn("signature check failed", "request_id", requestIDOf(c), "route", c.Path(), "err", err)
+	if errors.Is(err, signature.ErrMalformed) {
+		return plain(c, http.StatusBadRequest, "bad request")
+	}
+	return plain(c, http.StatusForbidden, "forbidden")
+}
+
+// notifyAddress is the script's NOTIFY ADDRESS.
+func notifyAddress(getenv func(string) string) string {
+	if e := getenv("NOTIFY_EMAIL"); e != "" {
+		return e
+	}
+	return "your-email@example.com"
+}
+
+// voice is POST /twilio/voice.
+func (s *Server) voice(c echo.Context) error {
+	if _, ok, err := s.twilioBody(c); !ok {
+		return err
+	}
+	if err := ctxOf(c).Err(); err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "text/xml", []byte(VoiceTwiML(s.cfg.Getenv)))
+}
+
+// VoiceTwiML is the voice handler's work: the TwiML asking for the digits.
+func VoiceTwiML(getenv func(string) string) string {
+	base := getenv("GBHOOK_PUBLIC_URL")
+	if base == "" {
+		base = "https://your-domain.com"
+	}
+	email := notifyAddress(getenv)
+	return `<?xml version="1.0" encoding="UTF-8"?><Response>` +
+		`<Gather action="` + xmlEscaper.Replace(base+"/twilio/gather") + `" method="POST" numDigits="6">` +
+		`<Say voice="alice" language="pt-BR">Please enter your verification code followed by the pound sign.</Say>` +
+		`</Gather><Redirect>` + xmlEscaper.Replace("https://twimlets.com/voicemail?Email="+email) + `</Redirect></Response>`
+}
+
+// gather is POST /twilio/gather: mail the digits, thank the caller.
+func (s *Server) gather(c echo.Context) error {
+	body, ok, err := s.twilioBody(c)
+	if !ok {
+		return err
+	}
+	twiml, err := s.Gather(ctxOf(c), requestIDOf(c), body)
+	switch {
+	case errors.Is(err, errBadForm):
+		return plain(c, http.StatusBadRequest, "bad request")
+	case err != nil:
+		s.log.Error("handler failed", "request_id", requestIDOf(c), "status", 500, "err", err.Error())
+		return plain(c, http.StatusInternalServerError, "internal error")
+	}
+	return c.Blob(http.StatusOK, "text/xml", []byte(twiml))
+}
+
+var errBadForm = errors.New("unreadable form body")
+
+// GatherTwiML thanks the caller.
+const GatherTwiML = `<?xml version="1.0" encoding="UTF-8"?><Response><Say>Thank you. Your code has been received.</Say></Response>`
+
+// Gather is the gather handler's work: read Digits from the form body, log
+// them, mail them, answer GatherTwiML.
+func (s *Server) Gather(ctx context.Context, id string, body []byte) (string, error) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return "", errBadForm
+	}
+	code := form.Get("Digits")
+	s.log.Info("WhatsApp Verification Code: "+code, "request_id", id, "at", atGatherLog)
+	if code != "" {
+		m := delivery.Mail{To: notifyAddress(s.cfg.Getenv), Subject: "WhatsApp Verification Code",
+			Body: "Your verification code is: " + code}
+		where, err := s.cfg.Mailer.SendMail(ctx, m)
+		if err != nil {
+			return "", err
+		}
+		s.log.Info("mail sent", "request_id", id, "to", m.To, "where", where, "at", atMail)
+	}
+	return GatherTwiML, nil
+}
+
+// whatsappVerify is Meta's GET handshake.
+func (s *Server) whatsappVerify(c echo.Context) error {
+	status, body := VerifyAnswer(s.cfg.Getenv, c.QueryParams())
+	return c.Blob(status, "text/plain; charset=utf-8", []byte(body))
+}
+
+// VerifyAnswer is the handshake's work: the challenge when the token matches.
+func VerifyAnswer(getenv func(string) string, q url.Values) (status int, body string) {
+	token := getenv("META_VERIFY_TOKEN")
+	if token != "" && q.Get("hub.mode") == "subscribe" && q.Get("hub.verify_token") == token {
+		return http.StatusOK, q.Get("hub.challenge")
+	}
+	return http.StatusForbidden, "Forbidden"
+}
+
+// notification is the part of Meta's payload the handler reads.
+type notification struct {
+	Object string `json:"object"`
+	Entry  []struct {
+		Changes []struct {
+			Value struct {
+				Messages []struct {
+					From string `json:"from"`
+					ID   string `json:"id"`
+					Text struct {
+						Body string `json:"body"`
+					} `json:"text"`
+				} `json:"messages"`
+			} `json:"value"`
+		} `json:"changes"`
+	} `json:"entry"`
+}
+
+// whatsappMessage is POST /webhooks/whatsapp: verify, answer OK, then hand
+// each text message to the job store.
+func (s *Server) whatsappMessage(c echo.Context) error {
+	secret, err := s.secret(c, "META_APP_SECRET")
+	if secret == "" {
+		return err
+	}
+	body, ok, err := s.readBody(c)
+	if !ok {
+		return err
+	}
+	if err := signature.VerifyMeta(secret, body, c.Request().Header.Get("X-Hub-Signature-256")); err != nil {
+		return s.refuse(c, err)
+	}
+	jobs, err := s.Messages(ctxOf(c), requestIDOf(c), body)
+	if err != nil {
+		s.log.Warn("handler failed", "request_id", requestIDOf(c), "status", 400, "err", err.Error())
+		return plain(c, http.StatusBadRequest, "bad request")
+	}
+	if err := c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte("OK")); err != nil {
+		return err
+	}
+	s.enqueue(c, jobs)
+	return nil
+}
+
+// Messages is the message handler's work: decode Meta's payload and make one
+// job per text message, logging each.
+func (s *Server) Messages(ctx context.Context, id string, body []byte) ([]Job, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var n notification
+	if err := json.Unmarshal(body, &n); err != nil {
+		return nil, err
+	}
+	if n.Object != "whatsapp_business_account" {
+		return nil, nil
+	}
+	var jobs []Job
+	for _, e := range n.Entry {
+		for _, ch := range e.Changes {
+			for _, m := range ch.Value.Messages {
+				if m.Text.Body != "" {
+					s.log.Info("WhatsApp message from "+m.From+": "+m.Text.Body, "request_id", id, "at", atMessage)
+					jobs = append(jobs, Job{RequestID: id, From: m.From, Body: m.Text.Body, ID: m.ID})
+				}
+			}
+		}
+	}
+	return jobs, nil
+}
+
+// enqueue hands the jobs over once the response is on its way, as gbhook does.
+func (s *Server) enqueue(c echo.Context, jobs []Job) {
+	if len(jobs) == 0 {
+		return
+	}
+	_ = http.NewResponseController(c.Response().Writer).Flush()
+	if err := s.jobs.Enqueue(context.WithoutCancel(c.Request().Context()), jobs); err != nil {
+		s.log.Error("queueing SPAWNed jobs failed", "request_id", requestIDOf(c), "jobs", len(jobs), "err", err)
+	}
+}
+
+// Process is the SUB PROCESS WHATSAPP MESSAGE: build the reply (GENERATE
+// RESPONSE) and send it.
+func (s *Server) Process(ctx context.Context, j Job) error {
+	reply := "Thanks for your message! You said: " + j.Body
+	if s.cfg.Getenv("GBHOOK_LLM_URL") != "" {
+		r, err := s.cfg.LLM.Complete(ctx, "You are a helpful assistant answering a WhatsApp message in one or two short sentences. The message: "+j.Body)
+		if err != nil {
+			return err
+		}
+		reply = r
+	}
+	where, err := s.cfg.WhatsApp.SendText(ctx, j.From, reply)
+	if err != nil {
+		return err
+	}
+	s.log.Info("whatsapp sent", "request_id", j.RequestID, "to", j.From, "where", where, "at", atWhatsApp)
+	return nil
+}

@@ -1,0 +1,134 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gbhook/gbhook/builtins"
+	"github.com/gbhook/gbhook/lang"
+	"github.com/gbhook/gbhook/runtime"
+	"github.com/gbhook/gbhook/runtime/reload"
+)
+
+// loadFunc makes what cmd/gbhook's prepare does for dir: load the program
+// with one lang.Loader and build its Machine. With uncached, every load
+// parses every file (lang.LoadDirs, as before the Loader).
+func loadFunc(b *testing.B, dir string, uncached bool) func() (*lang.Program, error) {
+	reg := builtins.Registry(builtins.Deps{Logger: discard()})
+	load := lang.NewLoader([]string{dir}, builtins.Specs()).Load
+	if uncached {
+		load = func() (*lang.Program, error) { return lang.LoadDirs([]string{dir}, builtins.Specs()) }
+	}
+	return func() (*lang.Program, error) {
+		prog, err := load()
+		if err != nil {
+			return nil, err
+		}
+		_, err = runtime.New(prog, reg, runtime.Options{Logger: discard()})
+		return prog, err
+	}
+}
+
+// generated1MB writes the 200-file, 1 MB directory of acceptance 6.
+func generated1MB(b *testing.B) string {
+	dir := b.TempDir()
+	writeGeneratedScripts(b, dir, 200, 1<<20)
+	return dir
+}
+
+// edit saves a new version of one script the way editors do (a temp file
+// renamed over it), so the watcher sees one change.
+func edit(b *testing.B, dir string, i int) {
+	name := filepath.Join(dir, "gen007.bas")
+	src := generatedScript(7, (1<<20)/200) + fmt.Sprintf("REM edit %d\n", i)
+	tmp := filepath.Join(dir, ".edit.tmp")
+	if err := os.WriteFile(tmp, []byte(src), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.Rename(tmp, name); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkLoad is the load of the 1 MB directory: from nothing, and after
+// saving one of its files, with the Loader and (the figure before it) with
+// LoadDirs.
+func BenchmarkLoad(b *testing.B) {
+	dir := generated1MB(b)
+	langOnly := lang.NewLoader([]string{dir}, builtins.Specs()).Load
+	for _, c := range []struct {
+		name string
+		load func() (*lang.Program, error)
+	}{
+		{"one-file-changed", loadFunc(b, dir, false)},
+		{"one-file-changed-lang-only", langOnly}, // without runtime.New
+		{"one-file-changed-uncached", loadFunc(b, dir, true)},
+	} {
+		b.Run(c.name, func(b *testing.B) { benchOneChanged(b, dir, c.load) })
+	}
+	b.Run("full", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := loadFunc(b, dir, false)(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func benchOneChanged(b *testing.B, dir string, load func() (*lang.Program, error)) {
+	if _, err := load(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		edit(b, dir, i)
+		if _, err := load(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReload is a save in the 1 MB directory, from the file event to the
+// new program live, through reload.Watcher with a 1 ms debounce (the
+// production debounce, 150 ms, is excluded: it only waits).
+func BenchmarkReload(b *testing.B) {
+	dir := generated1MB(b)
+	load := loadFunc(b, dir, false)
+	serving, err := load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	live := make(chan struct{}, 1)
+	w := &reload.Watcher{Dir: dir, Serving: serving, Logger: discard(), Debounce: time.Millisecond,
+		Load: func() (reload.Candidate, error) {
+			prog, err := load()
+			return reload.Candidate{Program: prog, Commit: func() { live <- struct{}{} }}, err
+		}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	wait := func() {
+		select {
+		case <-live:
+		case <-time.After(30 * time.Second):
+			b.Fatal("no reload within 30s")
+		}
+	}
+	time.Sleep(100 * time.Millisecond) // the watch is set up
+	edit(b, dir, 0)
+	wait()
+	i := 0
+	for b.Loop() {
+		i++
+		edit(b, dir, i)
+		wait()
+	}
+}

@@ -1,0 +1,3 @@
+-- GET /webhooks/whatsapp: Meta's verify handshake (the query is in the URL).
+dofile(os.getenv("BENCH_LUA") .. "/common.lua")
+wrk.method = "GET"

@@ -1,0 +1,126 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	goruntime "runtime"
+	"testing"
+
+	"github.com/gbhook/gbhook/lang"
+)
+
+// kilo is a script line that makes K$ 1 KiB long.
+const kilo = `K$ = "x" : FOR J = 1 TO 10 : K$ = K$ + K$ : NEXT`
+
+// Runs that would take gigabytes stop at the memory budget, with the place
+// of the allocation that would pass it, long before the step budget.
+func TestMemoryBudgetStopsRuns(t *testing.T) {
+	tests := []struct {
+		name string
+		opts Options
+		src  string
+		want string
+	}{
+		{"doubling loop", Options{}, `ON WEBHOOK POST TO "/t" DO
+  S = "x" : FOR I = 1 TO 40 : S = S + S : NEXT
+  PRINT S
+END ON
+`, "t.bas:2:37: memory budget exceeded"},
+		{"doubling with ampersand", Options{}, `ON WEBHOOK POST TO "/t" DO
+  S = "x"
+  FOR I = 1 TO 40
+    S = S & S
+  NEXT
+END ON
+`, "t.bas:4:11: memory budget exceeded"},
+		{"print a kilobyte a million times", Options{}, `ON WEBHOOK POST TO "/t" DO
+  ` + kilo + `
+  FOR I = 1 TO 1000000 : PRINT K$ : NEXT
+END ON
+`, "t.bas:3:26: memory budget exceeded"},
+		{"small budget", Options{MaxMemory: 8192}, `ON WEBHOOK POST TO "/t" DO
+  ` + kilo + `
+  S = K$ + K$ + K$
+  T = S + K$
+END ON
+`, "t.bas:4:9: memory budget exceeded"},
+		{"json concatenation counts", Options{MaxMemory: 5000}, `ON WEBHOOK POST TO "/t" DO
+  ` + kilo + `
+  J = JSONLIT("""" + K$ + """")
+  T = J + "."
+END ON
+`, "t.bas:4:9: memory budget exceeded"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var before, after goruntime.MemStats
+			goruntime.ReadMemStats(&before)
+			got := runScript(t, tc.opts, tc.src)
+			goruntime.ReadMemStats(&after)
+			if got != "error: "+tc.want {
+				t.Errorf("got %q, want %q", got, "error: "+tc.want)
+			}
+			// The budget counts what the run allocates: a run never gets far
+			// past it (64 MiB by default; the test harness adds a little).
+			if grew := after.TotalAlloc - before.TotalAlloc; grew > 160<<20 {
+				t.Errorf("the run allocated %d MiB", grew>>20)
+			}
+		})
+	}
+}
+
+// A budget error is a runtime error at its place, answered 503.
+func TestMemoryBudgetIs503(t *testing.T) {
+	prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(`ON WEBHOOK POST TO "/t" DO
+  ` + kilo + `
+END ON
+`)}}, testBuiltins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := New(prog, testReg, Options{MaxMemory: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = m.Exec(context.Background(), prog.Handlers[0], &Request{}, "r")
+	var re *Error
+	if !errors.As(err, &re) || !errors.Is(err, ErrMemoryBudget) || StatusOf(err) != 503 {
+		t.Errorf("got %v (status %d), want a positioned ErrMemoryBudget, 503", err, StatusOf(err))
+	}
+}
+
+// Comparing or joining long strings counts as work (a step per 64 bytes):
+// a loop of them meets the step budget at the operator, long before 1024
+// iterations would.
+func TestLongOperandsCountSteps(t *testing.T) {
+	for _, tc := range []struct{ op, col string }{ // col: the operator's
+		{"=", "30"}, {"<>", "30"}, {"<", "30"}, {">=", "30"}, {"+", "30"}, {"&", "30"},
+	} {
+		t.Run(tc.op, func(t *testing.T) {
+			src := `ON WEBHOOK POST TO "/t" DO
+  ` + kilo + `
+  FOR J = 1 TO 7 : K$ = K$ + K$ : NEXT
+  L$ = K$ + ""
+  FOR J = 1 TO 1000 : X = K$ ` + tc.op + ` L$ : NEXT
+  PRINT "done"
+END ON
+`
+			got := runScript(t, Options{MaxSteps: 20000}, src)
+			want := "error: t.bas:5:" + tc.col + ": step budget exceeded"
+			if got != want {
+				t.Errorf("got %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+// Alloc and Work on a nil thread (constant folding) count nothing.
+func TestAllocOnNilThread(t *testing.T) {
+	var th *Thread
+	if err := th.Alloc(1 << 40); err != nil {
+		t.Error(err)
+	}
+	if err := th.Work(1 << 40); err != nil {
+		t.Error(err)
+	}
+}
