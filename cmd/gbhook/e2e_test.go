@@ -54,10 +54,12 @@ func (s *syncBuffer) String() string {
 
 // server is a running `gbhook serve`.
 type server struct {
-	addr string
-	env  []string
-	logs *syncBuffer
-	data string
+	addr    string
+	admin   string // the admin listener's address
+	scripts string
+	env     []string
+	logs    *syncBuffer
+	data    string
 }
 
 func freeAddr(t *testing.T) string {
@@ -84,9 +86,10 @@ func startServe(t *testing.T, env map[string]string) *server {
 			t.Fatal(err)
 		}
 	}
-	s := &server{addr: freeAddr(t), logs: &syncBuffer{}, data: data}
+	s := &server{addr: freeAddr(t), admin: freeAddr(t), logs: &syncBuffer{}, data: data, scripts: scripts}
 	s.env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
-		"GBHOOK_ADDR=" + s.addr, "GBHOOK_SCRIPTS=" + scripts, "GBHOOK_DATA=" + data}
+		"GBHOOK_ADDR=" + s.addr, "GBHOOK_SCRIPTS=" + scripts, "GBHOOK_DATA=" + data,
+		"GBHOOK_ADMIN_ADDR=" + s.admin, "GBHOOK_LOG_FORMAT=text"}
 	for k, v := range env {
 		s.env = append(s.env, k+"="+v)
 	}

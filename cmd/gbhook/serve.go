@@ -17,6 +17,7 @@ import (
 	"github.com/gbhook/gbhook/builtins"
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
+	"github.com/gbhook/gbhook/runtime/admin"
 	"github.com/gbhook/gbhook/runtime/delivery"
 	"github.com/gbhook/gbhook/runtime/reload"
 	httpserver "github.com/gbhook/gbhook/runtime/server"
@@ -31,6 +32,11 @@ type ServeCmd struct {
 	HandlerTimeout time.Duration `help:"Deadline of one handler run." default:"10s" env:"GBHOOK_HANDLER_TIMEOUT"`
 	MaxSteps       int           `help:"Step budget of one handler run (runtime.DefaultMaxSteps)." default:"10000000" env:"GBHOOK_MAX_STEPS"`
 	PublicURL      string        `help:"Public base URL Twilio calls (it signs this URL), e.g. https://hooks.example.com." env:"GBHOOK_PUBLIC_URL"`
+	AdminAddr      string        `help:"Admin listener (metrics, API, inspector); off disables it. Beyond loopback it needs GBHOOK_ADMIN_TOKEN." default:"127.0.0.1:3001" env:"GBHOOK_ADMIN_ADDR"`
+	HistoryBodyMax byteSize      `help:"Bytes of each request and response body kept in the history." default:"256KiB" env:"GBHOOK_HISTORY_BODY_MAX"`
+	HistoryMax     int           `help:"Requests kept in the history." default:"5000" env:"GBHOOK_HISTORY_MAX"`
+	HistoryAge     time.Duration `help:"Age of the oldest request kept in the history." default:"168h" env:"GBHOOK_HISTORY_AGE"`
+	LogFormat      string        `help:"Log format: text, json, or auto (text on a terminal, JSON otherwise)." default:"auto" enum:"auto,text,json" env:"GBHOOK_LOG_FORMAT"`
 }
 
 // shutdownTimeout bounds the drain of in-flight requests and of SPAWNed jobs.
@@ -39,7 +45,13 @@ const shutdownTimeout = 30 * time.Second
 // Run loads the scripts (failing on any problem), serves them, reloads them on
 // save, and on SIGINT/SIGTERM drains requests and then the spawn queue.
 func (c *ServeCmd) Run() error {
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	log := newLogger(c.LogFormat, os.Stderr)
+	token := os.Getenv("GBHOOK_ADMIN_TOKEN")
+	if c.AdminAddr != "off" {
+		if err := admin.CheckAddr(c.AdminAddr, token); err != nil {
+			return err
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a, err := newApp(appConfig{
@@ -47,13 +59,21 @@ func (c *ServeCmd) Run() error {
 		Server: httpserver.Config{PublicURL: strings.TrimSuffix(c.PublicURL, "/"), MaxBody: int64(c.MaxBody),
 			HandlerTimeout: c.HandlerTimeout},
 		MaxSteps: c.MaxSteps,
+		Observe: &observeConfig{AdminAddr: c.AdminAddr, AdminToken: token, BodyMax: int(c.HistoryBodyMax),
+			MaxCount: c.HistoryMax, MaxAge: c.HistoryAge},
 	})
 	if err != nil {
 		return err
 	}
+	defer a.close()
+	log = a.log
 	if err := a.load(); err != nil {
 		return printProblems(err)
 	}
+	if err := a.obs.startAdmin(a.srv); err != nil {
+		return err
+	}
+	banner(log, a, c)
 	go func() {
 		w := &reload.Watcher{Dir: c.Scripts, Load: a.load, Logger: log}
 		if err := w.Run(ctx); err != nil {
@@ -71,6 +91,7 @@ type appConfig struct {
 	Logger   *slog.Logger
 	Server   httpserver.Config
 	MaxSteps int
+	Observe  *observeConfig // nil: no metrics, history or admin listener
 }
 
 // app is a wired server: deliveries from the environment, the builtins, the
@@ -79,6 +100,8 @@ type app struct {
 	srv   *httpserver.Server
 	queue *builtins.InProcess
 	load  func() error
+	obs   *observer   // nil without appConfig.Observe
+	log   *slog.Logger // appConfig.Logger, redacting (and feeding the history)
 }
 
 func newApp(c appConfig) (*app, error) {
@@ -86,13 +109,28 @@ func newApp(c appConfig) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	reg := builtins.Registry(builtins.Deps{Mailer: mailer, WhatsApp: wa, LLM: llm, Logger: c.Logger})
 	a := &app{}
-	a.queue = builtins.NewInProcess(func(ctx context.Context, job runtime.Job) error {
-		return a.srv.Machine().RunSub(ctx, job)
-	}, c.Logger)
+	run := func(ctx context.Context, job runtime.Job) error { return a.srv.Machine().RunSub(ctx, job) }
 	cfg := c.Server
+	if c.Observe != nil {
+		if a.obs, err = newObserver(*c.Observe, c.Data, c.Getenv, c.Logger); err != nil {
+			return nil, err
+		}
+		c.Logger = a.obs.log
+		mailer, wa, llm = a.obs.deliveries(mailer, wa, llm)
+		run = a.obs.jobRun(run)
+		cfg.Observe = a.obs.observe
+	}
+	a.log = c.Logger
+	reg := builtins.Registry(builtins.Deps{Mailer: mailer, WhatsApp: wa, LLM: llm, Logger: c.Logger})
+	a.queue = builtins.NewInProcess(run, c.Logger)
 	cfg.Logger, cfg.Getenv, cfg.Enqueue = c.Logger, c.Getenv, a.queue.Enqueue
+	if a.obs != nil {
+		cfg.Enqueue = func(ctx context.Context, jobs []runtime.Job) error {
+			a.obs.enqueued(len(jobs))
+			return a.queue.Enqueue(ctx, jobs)
+		}
+	}
 	a.srv = httpserver.New(cfg)
 	opts := runtime.Options{MaxSteps: c.MaxSteps, Getenv: c.Getenv, Logger: c.Logger, Spawner: queueSpawner{a.queue}}
 	a.load = func() error {
@@ -107,7 +145,20 @@ func newApp(c appConfig) (*app, error) {
 		a.srv.Swap(m)
 		return nil
 	}
+	if a.obs != nil {
+		load := a.load
+		a.load = func() error { err := load(); a.obs.loaded(err); return err }
+	}
 	return a, nil
+}
+
+// close writes what the history holds and closes its database.
+func (a *app) close() {
+	if a.obs != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		a.obs.close(ctx)
+	}
 }
 
 func serveUntilSignal(ctx context.Context, stop func(), log *slog.Logger, srv *httpserver.Server,

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/gbhook/gbhook/runtime"
+	"github.com/gbhook/gbhook/runtime/history"
 	"github.com/gbhook/gbhook/runtime/signature"
 )
 
@@ -50,6 +51,10 @@ func (s *Server) dispatch(c echo.Context) error {
 		c.Response().Header().Set("Allow", strings.Join(allow, ", "))
 		return plain(c, http.StatusMethodNotAllowed, msgMethod)
 	}
+	n := noteOf(c)
+	if n != nil {
+		n.route = routeLabel(e)
+	}
 	// Refuse an announced oversize body before touching it.
 	if r.ContentLength > s.cfg.MaxBody {
 		return plain(c, http.StatusRequestEntityTooLarge, msgTooLarge)
@@ -69,6 +74,9 @@ func (s *Server) dispatch(c echo.Context) error {
 		}
 		s.logger(c).Warn("reading request body", "err", err)
 		return plain(c, http.StatusBadRequest, msgBadRequest)
+	}
+	if n != nil {
+		n.reqBody = body
 	}
 	if e.verify != nil {
 		if err := e.verify(&s.cfg, r, secret, body); err != nil {
@@ -96,9 +104,15 @@ func (s *Server) refuse(c echo.Context, e *entry, err error) error {
 // queues its jobs.
 func (s *Server) run(c echo.Context, m *runtime.Machine, e *entry, req *runtime.Request) error {
 	log := s.logger(c)
-	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.HandlerTimeout)
-	resp, jobs, err := s.exec(ctx, log, m, e, req, requestIDOf(c))
+	ctx, cancel := context.WithTimeout(history.WithRequestID(c.Request().Context(), requestIDOf(c)), s.cfg.HandlerTimeout)
+	resp, jobs, steps, err := s.exec(ctx, log, m, e, req, requestIDOf(c))
 	cancel()
+	if n := noteOf(c); n != nil {
+		n.steps, n.err, n.jobs = steps, err, jobs
+		if resp != nil {
+			n.respBody = resp.Body
+		}
+	}
 	if err != nil {
 		status := runtime.StatusOf(err)
 		if errors.Is(err, errPanic) {
@@ -115,7 +129,7 @@ func (s *Server) run(c echo.Context, m *runtime.Machine, e *entry, req *runtime.
 
 // exec runs the handler, turning a panic anywhere below it into errPanic.
 func (s *Server) exec(ctx context.Context, log *slog.Logger, m *runtime.Machine, e *entry,
-	req *runtime.Request, id string) (resp *runtime.Response, jobs []runtime.Job, err error) {
+	req *runtime.Request, id string) (resp *runtime.Response, jobs []runtime.Job, steps int, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error("handler panicked", "route", e.h.RouteString(),
@@ -123,7 +137,7 @@ func (s *Server) exec(ctx context.Context, log *slog.Logger, m *runtime.Machine,
 			resp, jobs, err = nil, nil, fmt.Errorf("%s: %w", e.h.P.String(), errPanic)
 		}
 	}()
-	return m.Exec(ctx, e.h, req, id)
+	return m.ExecSteps(ctx, e.h, req, id)
 }
 
 func errorBody(status int) string {
@@ -169,6 +183,9 @@ func (s *Server) enqueue(c echo.Context, log *slog.Logger, jobs []runtime.Job) {
 
 // plain answers one short plain-text line.
 func plain(c echo.Context, status int, msg string) error {
+	if n := noteOf(c); n != nil {
+		n.respBody = []byte(msg)
+	}
 	h := c.Response().Header()
 	h.Set("Content-Type", "text/plain; charset=utf-8")
 	h.Set("X-Content-Type-Options", "nosniff")
