@@ -100,7 +100,7 @@ type app struct {
 	srv   *httpserver.Server
 	queue *builtins.InProcess
 	load  func() error
-	obs   *observer   // nil without appConfig.Observe
+	obs   *observer    // nil without appConfig.Observe
 	log   *slog.Logger // appConfig.Logger, redacting (and feeding the history)
 }
 
