@@ -184,6 +184,9 @@ func (rc *Recorder) prune() {
 // prepare caps and redacts r's parts, off the request path.
 func (rc *Recorder) prepare(r *Record) {
 	red := rc.cfg.Redactor
+	if r.Request != nil {
+		red = red.ForRequest(r.Request.Headers)
+	}
 	r.Path = red.String(r.Path)
 	r.Error = red.String(r.Error)
 	if r.Request != nil {

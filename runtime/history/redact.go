@@ -2,6 +2,7 @@ package history
 
 import (
 	"net/http"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -28,16 +29,26 @@ const minSecretLen = 4
 
 // NewRedactor hides the values getenv gives for secret.Vars.
 func NewRedactor(getenv func(string) string) *Redactor {
-	r := &Redactor{}
-	var pairs []string
+	var vals []string
 	for _, name := range secret.Vars {
-		if v := getenv(name); len(v) >= minSecretLen {
+		vals = append(vals, getenv(name))
+	}
+	return newRedactor(vals)
+}
+
+func newRedactor(vals []string) *Redactor {
+	r := &Redactor{}
+	for _, v := range vals {
+		if len(v) >= minSecretLen {
 			r.values = append(r.values, v)
 			if t := strings.TrimSpace(v); t != v && len(t) >= minSecretLen {
 				r.values = append(r.values, t)
 			}
 		}
 	}
+	// Longest first, so that a secret containing another is hidden whole.
+	sort.Slice(r.values, func(i, j int) bool { return len(r.values[i]) > len(r.values[j]) })
+	var pairs []string
 	for _, v := range r.values {
 		pairs = append(pairs, v, Redacted)
 	}
@@ -45,6 +56,35 @@ func NewRedactor(getenv func(string) string) *Redactor {
 		r.repl = strings.NewReplacer(pairs...)
 	}
 	return r
+}
+
+// ForRequest adds the credentials a request carries in its hidden headers
+// (say an Authorization token), so that a script echoing one into its
+// answer or its error does not get it stored.
+func (r *Redactor) ForRequest(h http.Header) *Redactor {
+	if r == nil {
+		r = &Redactor{}
+	}
+	var extra []string
+	for _, k := range hiddenHeaders {
+		for _, v := range h[k] {
+			extra = append(extra, v)
+			if _, cred, ok := strings.Cut(v, " "); ok { // Bearer x, Basic x
+				extra = append(extra, strings.TrimSpace(cred))
+			}
+			if k == "Cookie" {
+				for _, c := range strings.Split(v, ";") {
+					if _, val, ok := strings.Cut(c, "="); ok {
+						extra = append(extra, val)
+					}
+				}
+			}
+		}
+	}
+	if len(extra) == 0 {
+		return r
+	}
+	return newRedactor(append(extra, r.values...))
 }
 
 // String hides every secret value in s.
