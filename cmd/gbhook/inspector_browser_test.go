@@ -126,7 +126,9 @@ func TestInspectorBrowser(t *testing.T) {
 	ctx := browser(t)
 	srv := startServe(t, map[string]string{"META_APP_SECRET": "browser-meta-secret", "TWILIO_AUTH_TOKEN": "browser-twilio-token"})
 	srv.writeScript(t, "orders.bas", ordersV1)
-	waitReload(t, srv, func(ps []map[string]any, routes []map[string]any) bool { return hasRoute(routes, "POST /orders") && len(ps) == 0 })
+	waitReload(t, srv, func(ps []map[string]any, routes []map[string]any) bool {
+		return hasRoute(routes, "POST /orders") && len(ps) == 0
+	})
 
 	if err := chromedp.Do(ctx, chromedp.Navigate("http://"+srv.admin+"/"), chromedp.Evaluate[chromedp.Void]("window.__sameLoad = 42")); err != nil {
 		t.Fatal(err)

@@ -78,7 +78,7 @@ func TestMetricsCountSimulatedLoadExactly(t *testing.T) {
 		}
 	}
 	want := map[string]string{
-		`{route="POST /twilio/voice",status="200"}`:       fmt.Sprint(n),
+		`{route="POST /twilio/voice",status="200"}`:      fmt.Sprint(n),
 		`{route="POST /webhooks/whatsapp",status="200"}`: fmt.Sprint(n),
 	}
 	got := series(t, adm.URL+"/metrics", "gbhook_http_requests_total")
