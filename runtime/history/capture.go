@@ -35,7 +35,7 @@ func (h *LogHandler) Handle(ctx context.Context, r slog.Record) error {
 		case "at":
 			at = a.Value.String()
 		}
-		if !dirty && a.Value.Kind() != slog.KindInt64 && h.red.String(a.Value.String()) != a.Value.String() {
+		if !dirty && mayHoldText(a.Value.Kind()) && h.red.String(a.Value.String()) != a.Value.String() {
 			dirty = true
 		}
 		return true
@@ -59,6 +59,11 @@ func (h *LogHandler) redact(r slog.Record) slog.Record {
 	return out
 }
 
+// mayHoldText tells the value kinds that can carry a secret.
+func mayHoldText(k slog.Kind) bool {
+	return k == slog.KindString || k == slog.KindAny || k == slog.KindLogValuer || k == slog.KindGroup
+}
+
 func (h *LogHandler) redactAttr(a slog.Attr) slog.Attr {
 	switch a.Value.Kind() {
 	case slog.KindInt64, slog.KindUint64, slog.KindFloat64, slog.KindBool, slog.KindDuration, slog.KindTime:
@@ -79,8 +84,9 @@ func (h *LogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	c := *h
 	red := make([]slog.Attr, len(attrs))
 	for i, a := range attrs {
-		if a.Key == "request_id" {
-			c.rid = a.Value.String()
+		if a.Key == "request_id" { // ours, never a secret
+			c.rid, red[i] = a.Value.String(), a
+			continue
 		}
 		red[i] = h.redactAttr(a)
 	}

@@ -11,10 +11,11 @@ import (
 
 // Defaults of RecorderConfig's zero fields.
 const (
-	DefaultBuffer   = 4096
+	DefaultBuffer   = 1024 // a burst; more would only make the GC mark more
 	DefaultBodyMax  = 256 << 10
 	DefaultMaxCount = 5000
 	DefaultMaxAge   = 7 * 24 * time.Hour
+	DefaultMaxRate  = 100 // records written per second while a backlog waits
 	maxBatch        = 256
 	pruneEvery      = time.Minute
 )
@@ -26,6 +27,11 @@ type RecorderConfig struct {
 	BodyMax  int           // bytes kept of each body (--history-body-max)
 	MaxCount int           // records kept (--history-max)
 	MaxAge   time.Duration // age of the oldest record kept (--history-age)
+	// MaxRate bounds the records written per second while a backlog waits,
+	// so that a flood of requests cannot make the writer take CPU from the
+	// webhooks: the buffer fills and entries are dropped (and counted). A
+	// trickle is written at once. Negative: no bound.
+	MaxRate int
 	Redactor *Redactor
 	Logger   *slog.Logger
 	// OnDrop counts one entry dropped because the buffer was full.
@@ -57,6 +63,9 @@ func NewRecorder(cfg RecorderConfig) *Recorder {
 	}
 	if cfg.MaxAge <= 0 {
 		cfg.MaxAge = DefaultMaxAge
+	}
+	if cfg.MaxRate == 0 {
+		cfg.MaxRate = DefaultMaxRate
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -114,8 +123,23 @@ func (rc *Recorder) Run(ctx context.Context) {
 		case <-tick.C:
 			rc.prune()
 		case x := <-rc.in:
-			rc.batch(x)
+			n := rc.batch(x)
+			rc.pace(ctx, n)
 		}
+	}
+}
+
+// pace waits, when more is waiting, as long as writing n records may take
+// under MaxRate.
+func (rc *Recorder) pace(ctx context.Context, n int) {
+	if rc.cfg.MaxRate <= 0 || n == 0 || len(rc.in) == 0 {
+		return
+	}
+	t := time.NewTimer(time.Duration(n) * time.Second / time.Duration(rc.cfg.MaxRate))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
 	}
 }
 
@@ -131,8 +155,9 @@ func (rc *Recorder) drain() {
 	}
 }
 
-// batch writes first and whatever else is already waiting, up to maxBatch.
-func (rc *Recorder) batch(first any) {
+// batch writes first and whatever else is already waiting, up to maxBatch,
+// and tells how many records it wrote.
+func (rc *Recorder) batch(first any) int {
 	var recs []*Record
 	var evs []Event
 	var flushes []flushReq
@@ -171,6 +196,7 @@ func (rc *Recorder) batch(first any) {
 	for _, f := range flushes {
 		close(f)
 	}
+	return len(recs)
 }
 
 func (rc *Recorder) prune() {

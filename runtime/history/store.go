@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -47,8 +48,8 @@ var sqliteDialect = dialect{
 			status INTEGER NOT NULL, duration_ms REAL NOT NULL, error TEXT NOT NULL,
 			replay_of INTEGER, duplicate INTEGER NOT NULL,
 			detail TEXT NOT NULL)`,
-		`CREATE INDEX IF NOT EXISTS history_requests_time ON history_requests(time_ns)`,
-		`CREATE INDEX IF NOT EXISTS history_requests_rid ON history_requests(request_id)`,
+		// No index on time_ns or request_id: the minute's prune scans a few
+		// thousand rows, and every index would slow each insert.
 		`CREATE TABLE IF NOT EXISTS history_events (
 			id INTEGER PRIMARY KEY AUTOINCREMENT,
 			request_id TEXT NOT NULL, time_ns INTEGER NOT NULL, data TEXT NOT NULL)`,
@@ -60,6 +61,10 @@ var sqliteDialect = dialect{
 type sqlStore struct {
 	db *sql.DB
 	d  dialect
+	// rows is about how many records are stored, so that a batch prunes by
+	// count only when there may be too many (another process sharing the
+	// database makes it low; the periodic Prune corrects that).
+	rows atomic.Int64
 }
 
 func newSQLStore(ctx context.Context, db *sql.DB, d dialect) (*sqlStore, error) {
@@ -68,7 +73,13 @@ func newSQLStore(ctx context.Context, db *sql.DB, d dialect) (*sqlStore, error) 
 			return nil, fmt.Errorf("history: creating tables: %w", err)
 		}
 	}
-	return &sqlStore{db: db, d: d}, nil
+	s := &sqlStore{db: db, d: d}
+	n, err := s.Count(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.rows.Store(int64(n))
+	return s, nil
 }
 
 // q rewrites ? placeholders for the dialect.
@@ -119,12 +130,18 @@ func (s *sqlStore) Write(ctx context.Context, recs []*Record, evs []Event, maxCo
 	if err := s.insertEvents(ctx, tx, evs); err != nil {
 		return err
 	}
-	if maxCount > 0 && len(recs) > 0 {
+	rows := s.rows.Load() + int64(len(recs))
+	if maxCount > 0 && rows > int64(maxCount) {
 		if err := s.pruneCount(ctx, tx, maxCount); err != nil {
 			return err
 		}
+		rows = int64(maxCount)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.rows.Store(rows)
+	return nil
 }
 
 func (s *sqlStore) insertRecords(ctx context.Context, tx *sql.Tx, recs []*Record) error {
@@ -214,7 +231,15 @@ func (s *sqlStore) Prune(ctx context.Context, maxCount int, maxAge time.Duration
 		(SELECT request_id FROM history_requests)`), now.Add(-eventGrace).UnixNano()); err != nil {
 		return err
 	}
-	return tx.Commit()
+	var n int64
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM history_requests`).Scan(&n); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.rows.Store(n)
+	return nil
 }
 
 const summaryCols = `id, time_ns, method, path, route, status, duration_ms, error, replay_of, duplicate`

@@ -63,7 +63,9 @@ func (s *Server) record(start time.Time, method, target, id string, h http.Heade
 	rec := &history.Record{
 		Time: start.UTC(), Method: method, Path: target, Route: n.route, RequestID: id,
 		DurationMS: float64(time.Since(start).Microseconds()) / 1000, Steps: n.steps,
-		Request: &history.Message{Headers: h.Clone()}, ReqBody: n.reqBody, RespBody: n.respBody,
+		// The request's headers are not cloned: nothing writes them once it
+		// is answered (the recorder copies them as it redacts).
+		Request: &history.Message{Headers: h}, ReqBody: n.reqBody, RespBody: n.respBody,
 		Logs: []history.Log{}, Deliveries: []history.Delivery{},
 	}
 	if n.err != nil {
