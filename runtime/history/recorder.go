@@ -31,7 +31,7 @@ type RecorderConfig struct {
 	// so that a flood of requests cannot make the writer take CPU from the
 	// webhooks: the buffer fills and entries are dropped (and counted). A
 	// trickle is written at once. Negative: no bound.
-	MaxRate int
+	MaxRate  int
 	Redactor *Redactor
 	Logger   *slog.Logger
 	// OnDrop counts one entry dropped because the buffer was full.
