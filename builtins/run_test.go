@@ -13,16 +13,14 @@ import (
 
 // subMachine checks src as t.bas with the real table and builds a machine
 // whose log and messages go to env.
-func subMachine(t *testing.T, src string, spawner runtime.Spawner) (*runtime.Machine, *goldenEnv) {
+func subMachine(t *testing.T, src string) (*runtime.Machine, *goldenEnv) {
 	t.Helper()
 	prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, Specs())
 	if err != nil {
 		t.Fatal(err)
 	}
 	env := newGoldenEnv(t, nil)
-	opts := env.options()
-	opts.Spawner = spawner
-	m, err := runtime.New(prog, Registry(env.deps()), opts)
+	m, err := runtime.New(prog, Registry(env.deps()), env.options())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,8 +45,8 @@ func TestRequestBuiltinsInSpawnedSub(t *testing.T) {
 	for _, c := range calls {
 		t.Run(c.name, func(t *testing.T) {
 			src := "SUB LATER(A$)\n  " + c.call + "\nEND SUB\n"
-			m, _ := subMachine(t, src, nil)
-			err := m.RunSub(context.Background(), runtime.Job{Sub: "LATER", Args: []runtime.Value{runtime.Str("x")}})
+			m, _ := subMachine(t, src)
+			_, err := m.RunSub(context.Background(), runtime.Job{Sub: "LATER", Args: []runtime.Value{runtime.Str("x")}})
 			col := strings.Index(c.call, strings.Fields(c.name)[0]) + 3
 			want := fmt.Sprintf("t.bas:2:%d: %s: there is no ", col, c.name)
 			if err == nil || !strings.HasPrefix(err.Error(), want) || runtime.StatusOf(err) != 500 {
@@ -61,9 +59,9 @@ func TestRequestBuiltinsInSpawnedSub(t *testing.T) {
 // A spawned SUB logs with the job's request id and delivers messages.
 func TestSpawnedSubLogsAndSends(t *testing.T) {
 	src := "SUB LATER(TO$, N)\n  LOG \"job \" & N\n  SEND WHATSAPP TO TO$ WITH \"n=\" + N\nEND SUB\n"
-	m, env := subMachine(t, src, nil)
+	m, env := subMachine(t, src)
 	job := runtime.Job{Sub: "LATER", Args: []runtime.Value{runtime.Str("447700900123"), runtime.Num(3)}, RequestID: "req-7"}
-	if err := m.RunSub(context.Background(), job); err != nil {
+	if _, err := m.RunSub(context.Background(), job); err != nil {
 		t.Fatal(err)
 	}
 	got := strings.Join(env.logLines(), "\n") + "\n" + strings.Join(env.sent, "\n")
@@ -75,36 +73,25 @@ whatsapp: to="447700900123" text="n=3"`
 	}
 }
 
-type spawnRecorder struct{ jobs []runtime.Job }
-
-func (s *spawnRecorder) Spawn(_ context.Context, j runtime.Job) error {
-	s.jobs = append(s.jobs, j)
-	return nil
-}
-
-// A SUB run by RunSub hands its own SPAWNs to the Spawner, after it succeeds;
-// without one, the run fails rather than drop them.
+// A SUB run by RunSub returns its own SPAWNs, with their positions, for the
+// queue to store as it completes the job.
 func TestSpawnFromSpawnedSub(t *testing.T) {
 	src := "SUB FIRST(N)\n  SPAWN SECOND N + 1\nEND SUB\nSUB SECOND(N)\n  LOG N\nEND SUB\n"
-	rec := &spawnRecorder{}
-	m, _ := subMachine(t, src, rec)
+	m, _ := subMachine(t, src)
 	job := runtime.Job{Sub: "FIRST", Args: []runtime.Value{runtime.Num(1)}, RequestID: "r"}
-	if err := m.RunSub(context.Background(), job); err != nil {
+	jobs, err := m.RunSub(context.Background(), job)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rec.jobs) != 1 || rec.jobs[0].Sub != "SECOND" || rec.jobs[0].Args[0] != runtime.Num(2) || rec.jobs[0].RequestID != "r" {
-		t.Errorf("spawned %#v", rec.jobs)
-	}
-	m2, _ := subMachine(t, src, nil)
-	err := m2.RunSub(context.Background(), job)
-	if err == nil || errors.Is(err, context.Canceled) {
-		t.Errorf("without a Spawner: got %v, want an error", err)
+	if len(jobs) != 1 || jobs[0].Sub != "SECOND" || jobs[0].Args[0] != runtime.Num(2) || jobs[0].RequestID != "r" ||
+		jobs[0].Pos.String() != "t.bas:2:3" {
+		t.Errorf("spawned %#v", jobs)
 	}
 }
 
 // A run whose context ends is stopped and answers 503 with its position.
 func TestDeadlineAnswers503(t *testing.T) {
-	m, _ := subMachine(t, "ON WEBHOOK POST TO \"/t\" DO\n  DO WHILE 1 = 1\n  LOOP\nEND ON\n", nil)
+	m, _ := subMachine(t, "ON WEBHOOK POST TO \"/t\" DO\n  DO WHILE 1 = 1\n  LOOP\nEND ON\n")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, _, err := m.Exec(ctx, m.Program().Handlers[0], &runtime.Request{Method: "POST", Path: "/t"}, "r")

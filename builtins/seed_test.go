@@ -142,13 +142,14 @@ func TestSeedWhatsApp(t *testing.T) {
 	if resp.Status != 200 || string(resp.Body) != "OK" {
 		t.Fatalf("got %d %q", resp.Status, resp.Body)
 	}
-	want := runtime.Job{Sub: "PROCESS WHATSAPP MESSAGE", RequestID: "req-seed", Args: []runtime.Value{
-		runtime.Str("447700900123"), runtime.Str("Hi, is the clinic open on Saturday?"),
-		runtime.Str("wamid.HBgMNDQ3NzAwOTAwMTIzFQIAEhgUQTFGNkMyNzNGQ0IxQTlBMjk1RUMA")}}
+	want := runtime.Job{Sub: "PROCESS WHATSAPP MESSAGE", RequestID: "req-seed",
+		Pos: lang.Pos{File: "../testdata/seed/whatsapp.bas", Line: 23, Col: 5}, Args: []runtime.Value{
+			runtime.Str("447700900123"), runtime.Str("Hi, is the clinic open on Saturday?"),
+			runtime.Str("wamid.HBgMNDQ3NzAwOTAwMTIzFQIAEhgUQTFGNkMyNzNGQ0IxQTlBMjk1RUMA")}}
 	if len(jobs) != 1 || !reflect.DeepEqual(jobs[0], want) {
 		t.Fatalf("jobs %#v\nwant %#v", jobs, want)
 	}
-	if err := w.m.RunSub(context.Background(), jobs[0]); err != nil {
+	if _, err := w.m.RunSub(context.Background(), jobs[0]); err != nil {
 		t.Fatal(err)
 	}
 	var sent struct {

@@ -447,8 +447,11 @@ func (c *compiler) spawn(s *lang.Spawn) (execFn, error) {
 	if err != nil {
 		return nil, err
 	}
-	name := s.Call.Proc.Name
+	name, pos := s.Call.Proc.Name, s.P
 	return func(th *Thread, f []Value) (ctl, error) {
+		if max := th.machine.opts.MaxSpawns; len(th.spawned) >= max {
+			return ctlNone, &Error{Pos: pos, Msg: fmt.Sprintf("SPAWN limit of %d jobs per run exceeded", max)}
+		}
 		vals := make([]Value, len(args))
 		for i, a := range args {
 			v, err := a(th, f)
@@ -457,7 +460,7 @@ func (c *compiler) spawn(s *lang.Spawn) (execFn, error) {
 			}
 			vals[i] = v
 		}
-		th.spawned = append(th.spawned, Job{Sub: name, Args: vals, RequestID: th.requestID})
+		th.spawned = append(th.spawned, Job{Sub: name, Args: vals, Pos: pos, RequestID: th.requestID})
 		return ctlNone, nil
 	}, nil
 }

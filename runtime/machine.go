@@ -26,16 +26,16 @@ type Options struct {
 	MaxDepth int                 // SUB/FUNCTION call depth; default 1000
 	Getenv   func(string) string // default os.Getenv
 	Logger   *slog.Logger        // default slog.Default()
-	// Spawner receives the jobs SPAWNed by a SUB run through RunSub, after it
-	// succeeds. Nil makes such a SPAWN fail the run (jobs are never dropped).
-	// Exec does not use it: it returns its jobs to the host.
-	Spawner Spawner
+	// MaxSpawns bounds the jobs one run may SPAWN; default 1000. The backlog
+	// lives in the queue's database, never in this process's memory.
+	MaxSpawns int
 }
 
 // Defaults.
 const (
-	DefaultMaxSteps = 10_000_000
-	DefaultMaxDepth = 1000
+	DefaultMaxSteps  = 10_000_000
+	DefaultMaxDepth  = 1000
+	DefaultMaxSpawns = 1000
 )
 
 // Machine is a program compiled for running, with its builtins resolved. It is
@@ -64,6 +64,9 @@ func New(prog *lang.Program, reg Registry, opts Options) (*Machine, error) {
 	}
 	if opts.MaxDepth <= 0 {
 		opts.MaxDepth = DefaultMaxDepth
+	}
+	if opts.MaxSpawns <= 0 {
+		opts.MaxSpawns = DefaultMaxSpawns
 	}
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
@@ -153,35 +156,28 @@ func (m *Machine) ExecSteps(ctx context.Context, h *lang.Handler, req *Request, 
 	return resp, th.spawned, th.steps, nil
 }
 
-// RunSub runs a spawned SUB. There is no request: request builtins fail naming
-// themselves. Jobs it SPAWNs go to Options.Spawner once it has succeeded.
-func (m *Machine) RunSub(ctx context.Context, job Job) error {
+// RunSub runs a spawned SUB against this program. There is no request:
+// request builtins fail naming themselves. It returns the jobs the SUB SPAWNed,
+// for the queue to store as it marks this job done. A SUB that no longer
+// exists, or that takes another number of parameters now, fails at the
+// SPAWN's position.
+func (m *Machine) RunSub(ctx context.Context, job Job) ([]Job, error) {
 	c := m.subs[job.Sub]
 	if c == nil {
-		return fmt.Errorf("runtime: no SUB named %s", job.Sub)
+		return nil, &Error{Pos: job.Pos, Msg: "SPAWN of " + job.Sub + ": the current program has no SUB named " + job.Sub}
 	}
 	if len(job.Args) != len(c.proc.Params) {
-		return fmt.Errorf("runtime: %s %s takes %d arguments, the job has %d",
-			c.proc.Kind, c.proc.Name, len(c.proc.Params), len(job.Args))
+		return nil, &Error{Pos: job.Pos, Msg: fmt.Sprintf("SPAWN of %s: %s %s now takes %d arguments, the job has %d",
+			job.Sub, c.proc.Kind, c.proc.Name, len(c.proc.Params), len(job.Args))}
 	}
 	th := m.newThread(ctx, nil, job.RequestID)
 	defer m.done(th)
 	base := th.reserve(c.size)
 	copy(th.stack[base:], job.Args)
 	if _, err := c.body.exec(th, th.stack[base:base+c.size:base+c.size]); err != nil {
-		return err
+		return nil, err
 	}
-	if len(th.spawned) == 0 {
-		return nil
-	}
-	if m.opts.Spawner == nil {
-		return fmt.Errorf("runtime: %s %s SPAWNed %d jobs and no Spawner is configured", c.proc.Kind, c.proc.Name, len(th.spawned))
-	}
-	var errs []error
-	for _, j := range th.spawned {
-		errs = append(errs, m.opts.Spawner.Spawn(ctx, j))
-	}
-	return errors.Join(errs...)
+	return th.spawned, nil
 }
 
 // checkEvery is how many steps pass between two looks at the context.

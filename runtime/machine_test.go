@@ -191,18 +191,18 @@ func TestSpawn(t *testing.T) {
 		t.Fatalf("spawn: %v %v %v", resp, jobs, err)
 	}
 	j := jobs[0]
-	if j.Sub != "NOTIFY OWNER" || j.RequestID != "req-7" || len(j.Args) != 2 || j.Args[0] != Str("hi") || j.Args[1] != Num(2) {
+	if j.Sub != "NOTIFY OWNER" || j.RequestID != "req-7" || j.Pos != p0 || len(j.Args) != 2 || j.Args[0] != Str("hi") || j.Args[1] != Num(2) {
 		t.Errorf("job: %+v", j)
 	}
 	// The job runs through RunSub.
-	if err := m.RunSub(context.Background(), j); err != nil {
+	if _, err := m.RunSub(context.Background(), j); err != nil {
 		t.Errorf("RunSub: %v", err)
 	}
-	if err := m.RunSub(context.Background(), Job{Sub: "NOPE"}); err == nil {
-		t.Error("RunSub of unknown SUB succeeded")
-	}
-	check(t, "arity", errString(m.RunSub(context.Background(), Job{Sub: "NOTIFY OWNER"})),
-		"runtime: SUB NOTIFY OWNER takes 2 arguments, the job has 0")
+	_, err = m.RunSub(context.Background(), Job{Sub: "NOPE", Pos: at(9, 5)})
+	check(t, "no such SUB", errString(err), "t.bas:9:5: SPAWN of NOPE: the current program has no SUB named NOPE")
+	_, err = m.RunSub(context.Background(), Job{Sub: "NOTIFY OWNER", Pos: at(3, 2)})
+	check(t, "arity", errString(err),
+		"t.bas:3:2: SPAWN of NOTIFY OWNER: SUB NOTIFY OWNER now takes 2 arguments, the job has 0")
 
 	// A failing run gives no jobs and no response.
 	h2 := handler(f, spawn, do(bi("FAIL")))
@@ -217,7 +217,7 @@ func TestRunSubWithoutRequest(t *testing.T) {
 	sub := sf.proc(lang.KindSub, "S")
 	sf.finish(sub, out(biAt(at(6, 3), "GET FORM VALUE", str("x"))))
 	h := handler(&frame{})
-	err := machine(t, Options{}, h, sub).RunSub(context.Background(), Job{Sub: "S"})
+	_, err := machine(t, Options{}, h, sub).RunSub(context.Background(), Job{Sub: "S"})
 	check(t, "no request", errString(err), "t.bas:6:3: GET FORM VALUE: there is no request here")
 }
 
@@ -304,4 +304,24 @@ func TestConcurrentExec(t *testing.T) {
 func TestDescribeShortens(t *testing.T) {
 	got := describe(Str(strings.Repeat("é", 30)))
 	check(t, "shorten", got, `"`+strings.Repeat("é", 20)+`…"`)
+}
+
+// One run may SPAWN at most MaxSpawns jobs; the next SPAWN is a runtime error
+// at its line (a million SPAWNs once meant a million goroutines).
+func TestSpawnLimit(t *testing.T) {
+	sf := &frame{}
+	sub := sf.proc(lang.KindSub, "S")
+	sf.finish(sub)
+	f := &frame{}
+	spawn := &lang.Spawn{P: at(5, 3), Call: call(at(5, 9), sub)}
+	h := handler(f, spawn, spawn, spawn)
+	_, jobs, err := machine(t, Options{MaxSpawns: 2}, h, sub).Exec(context.Background(), h, &Request{}, "r")
+	check(t, "limit", errString(err), "t.bas:5:3: SPAWN limit of 2 jobs per run exceeded")
+	if jobs != nil {
+		t.Errorf("a failed run returned %d jobs", len(jobs))
+	}
+	h2 := handler(f, spawn, spawn)
+	if _, jobs, err := machine(t, Options{MaxSpawns: 2}, h2, sub).Exec(context.Background(), h2, &Request{}, "r"); err != nil || len(jobs) != 2 {
+		t.Errorf("at the limit: %d jobs, %v", len(jobs), err)
+	}
 }

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -38,18 +39,29 @@ type Response struct {
 	Body   []byte
 }
 
-// Job is a SPAWNed SUB with its evaluated arguments.
+// Job is a SPAWNed SUB with its evaluated arguments, the SPAWN's position and
+// the id of the request (or job) that SPAWNed it.
 type Job struct {
 	Sub       string
 	Args      []Value
+	Pos       lang.Pos
 	RequestID string
 }
 
-// Spawner queues SPAWNed SUBs; the runtime hands jobs over only after the
-// handler has finished successfully.
-type Spawner interface {
-	Spawn(ctx context.Context, job Job) error
+// Queue is the one job queue: it stores SPAWNed jobs durably. The server
+// commits a handler's jobs, with its delivery's dedupe keys, before it
+// answers; the queue's own workers run them with RunSub and store the jobs
+// those SPAWN when they complete.
+type Queue interface {
+	// Commit stores jobs and keys in one transaction. When a key is already
+	// stored it stores nothing and returns an error that is ErrDuplicate.
+	Commit(ctx context.Context, jobs []Job, keys []string) error
+	// Handled reports whether every one of keys is already stored.
+	Handled(ctx context.Context, keys []string) (bool, error)
 }
+
+// ErrDuplicate is a delivery whose events were all handled before.
+var ErrDuplicate = errors.New("delivery already handled")
 
 // Thread is the state of one run: a handler for one request, or a spawned SUB.
 // It is never shared between goroutines.

@@ -51,7 +51,7 @@ func banner(log *slog.Logger, a *app, c *ServeCmd) {
 	log.Info("gbhook serving", "webhook", "http://"+c.Addr, "admin", admin,
 		"mail", outboxWhere(os.Getenv, "SMTP_HOST", "smtp ", filepath.Join(c.Data, "outbox", "mail")),
 		"whatsapp", outboxWhere(os.Getenv, "WHATSAPP_TOKEN", "graph api", filepath.Join(c.Data, "outbox", "whatsapp")),
-		"queue", "in-process (not durable)", "history", history)
+		"queue", queueWhere(c), "history", history)
 }
 
 // outboxWhere tells where a channel's messages go: the real service when its
@@ -64,4 +64,12 @@ func outboxWhere(getenv func(string) string, env, service, outbox string) string
 		return service
 	}
 	return "outbox " + outbox
+}
+
+// queueWhere names the job queue's backend, never its credentials.
+func queueWhere(c *ServeCmd) string {
+	if c.DatabaseURL != "" {
+		return "postgresql (GBHOOK_DATABASE_URL)"
+	}
+	return "sqlite " + filepath.Join(c.Data, "gbhook.db")
 }

@@ -16,6 +16,7 @@ type CLI struct {
 	Check    CheckCmd    `cmd:"" help:"Parse and check every .bas file in a directory."`
 	Routes   RoutesCmd   `cmd:"" help:"List the routes a scripts directory defines."`
 	Simulate SimulateCmd `cmd:"" help:"Send realistic, correctly signed webhooks to a running server."`
+	Jobs     JobsCmd     `cmd:"" help:"List, retry or cancel SPAWNed jobs (serve's database)."`
 }
 
 func main() {

@@ -6,17 +6,20 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/gbhook/gbhook/lang"
-	"github.com/gbhook/gbhook/runtime"
 	"github.com/gbhook/gbhook/runtime/admin"
 	"github.com/gbhook/gbhook/runtime/delivery"
 	"github.com/gbhook/gbhook/runtime/history"
 	"github.com/gbhook/gbhook/runtime/metrics"
+	"github.com/gbhook/gbhook/runtime/queue"
 	httpserver "github.com/gbhook/gbhook/runtime/server"
 )
 
@@ -40,6 +43,7 @@ type observer struct {
 	hub      *admin.Hub
 	admin    *admin.Server
 	problems atomic.Pointer[[]admin.Problem]
+	jobs     queueJobs // zero until useQueue
 	stop     context.CancelFunc
 	done     chan struct{}
 	dbPath   string
@@ -86,6 +90,9 @@ func (o *observer) written(recs []*history.Record, evs []history.Event) {
 func (o *observer) observe(r *history.Record) {
 	if r.ReplayOf == nil {
 		o.metrics.Request(r.Route, r.Status, time.Duration(r.DurationMS*float64(time.Millisecond)), r.Steps)
+		if r.Duplicate {
+			o.metrics.Duplicate(r.Route)
+		}
 	}
 	o.rec.Record(r)
 }
@@ -101,30 +108,60 @@ func (o *observer) deliveries(m delivery.Mailer, w delivery.WhatsApp, l delivery
 	})
 }
 
-// enqueued counts jobs handed to the queue.
-func (o *observer) enqueued(n int) { o.metrics.JobsQueued(float64(n)) }
-
-// jobRun wraps one attempt of a spawned SUB: its deliveries join the request
-// that SPAWNed it, and its outcome is counted and recorded. A transient error
-// counts as retried (the in-process queue retries it a few times).
-func (o *observer) jobRun(run func(context.Context, runtime.Job) error) func(context.Context, runtime.Job) error {
-	return func(ctx context.Context, job runtime.Job) error {
-		o.log.Info("spawned SUB started", "request_id", job.RequestID, "sub", job.Sub)
-		err := run(history.WithRequestID(ctx, job.RequestID), job)
-		j := history.Job{Sub: job.Sub, State: history.JobCompleted, Attempts: 1, Time: time.Now().UTC()}
-		switch {
-		case err == nil:
-			o.metrics.JobsQueued(-1)
-		case delivery.IsTransient(err):
-			j.State, j.Error = history.JobRetried, err.Error()
-		default:
-			j.State, j.Error = history.JobFailed, err.Error()
-			o.metrics.JobsQueued(-1)
-		}
-		o.metrics.Job(job.Sub, j.State)
-		o.rec.Event(history.Event{RequestID: job.RequestID, Time: j.Time, Job: &j})
-		return err
+// job counts one attempt's outcome of a spawned SUB and records it in the
+// history of the request that SPAWNed it (queue.Config.OnJob).
+func (o *observer) job(requestID, sub string, attempt int, outcome string, err error) {
+	o.metrics.Job(sub, outcome)
+	j := history.Job{Sub: sub, State: outcome, Attempts: attempt, Time: time.Now().UTC()}
+	if err != nil {
+		j.Error = err.Error()
 	}
+	o.rec.Event(history.Event{RequestID: requestID, Time: j.Time, Job: &j})
+}
+
+// useQueue lets the admin API list, retry and cancel the queue's jobs, and
+// /metrics count the queued ones.
+func (o *observer) useQueue(q *queue.Queue) { o.jobs = queueJobs{q} }
+
+// queueJobs is the durable queue as the admin API sees it.
+type queueJobs struct{ q *queue.Queue }
+
+func (j queueJobs) List(ctx context.Context, state string) ([]admin.JobInfo, error) {
+	if state != "" && !slices.Contains(queue.States, state) {
+		return nil, fmt.Errorf("bad state %q: want one of %s", state, strings.Join(queue.States, ", "))
+	}
+	rows, err := j.q.List(ctx, state, 200)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]admin.JobInfo, len(rows))
+	for i, r := range rows {
+		out[i] = admin.JobInfo{ID: r.ID, Sub: r.Sub, State: r.State, Attempts: r.Attempt, Error: r.Error,
+			RequestID: r.RequestID, Time: r.ErrorAt}
+	}
+	return out, nil
+}
+
+func (j queueJobs) Retry(ctx context.Context, id int64) error { return j.change(ctx, id, j.q.Retry) }
+
+func (j queueJobs) Cancel(ctx context.Context, id int64) error { return j.change(ctx, id, j.q.Cancel) }
+
+func (j queueJobs) change(ctx context.Context, id int64, fn func(context.Context, int64) (queue.Row, error)) error {
+	_, err := fn(ctx, id)
+	if err != nil && strings.HasPrefix(err.Error(), "no job with id") {
+		return fmt.Errorf("%w: %d", admin.ErrNoJob, id)
+	}
+	return err
+}
+
+// queued is the number of jobs still to run, for the gbhook_jobs_queued gauge.
+func (j queueJobs) queued(ctx context.Context) (float64, error) {
+	pending, err := j.q.Pending(ctx)
+	n := 0
+	for _, c := range pending {
+		n += c
+	}
+	return float64(n), err
 }
 
 // loaded records the outcome of a (re)load: metrics, current problems, and
@@ -167,11 +204,28 @@ func routesOf(srv *httpserver.Server) []admin.Route {
 
 // adminServer builds the admin listener's server for srv.
 func (o *observer) adminServer(srv *httpserver.Server) *admin.Server {
-	return admin.New(admin.Config{Token: o.cfg.AdminToken, Store: o.store, Events: o.hub,
-		Metrics: o.metrics.Handler(), Replay: srv.Replay, Flush: o.rec.Flush,
+	var jobs admin.Jobs
+	if o.jobs.q != nil {
+		jobs = o.jobs
+	}
+	return admin.New(admin.Config{Token: o.cfg.AdminToken, Store: o.store, Events: o.hub, Jobs: jobs,
+		Metrics: o.metricsHandler(), Replay: srv.Replay, Flush: o.rec.Flush,
 		Routes:   func() []admin.Route { return routesOf(srv) },
 		Problems: func() []admin.Problem { return *o.problems.Load() },
 		Logger:   o.log})
+}
+
+// metricsHandler serves /metrics, counting the queued jobs first.
+func (o *observer) metricsHandler() http.Handler {
+	h := o.metrics.Handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if o.jobs.q != nil {
+			if n, err := o.jobs.queued(r.Context()); err == nil {
+				o.metrics.SetJobsQueued(n)
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // startAdmin listens on the admin address (unless off) and serves there.

@@ -43,6 +43,7 @@ func benchVoice(b *testing.B, observe *observeConfig) {
 		b.Fatal(err)
 	}
 	defer a.close()
+	defer a.queue.Close()
 	if err := a.load(); err != nil {
 		b.Fatal(err)
 	}

@@ -30,6 +30,9 @@ func observedApp(t *testing.T, env map[string]string, logs io.Writer) (*app, *ht
 	if err := a.load(); err != nil {
 		t.Fatal(err)
 	}
+	if err := a.queue.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	hooks := httptest.NewServer(a.srv.Handler())
 	adm := httptest.NewServer(a.obs.adminServer(a.srv).Handler())
 	t.Cleanup(func() {
@@ -37,7 +40,8 @@ func observedApp(t *testing.T, env map[string]string, logs io.Writer) (*app, *ht
 		adm.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_ = a.queue.Drain(ctx)
+		_ = a.queue.Stop(ctx)
+		a.queue.Close()
 		a.close()
 	})
 	return a, hooks, adm

@@ -26,12 +26,16 @@ func seedApp(t *testing.T, dirs []string, env map[string]string) (*httptest.Serv
 	if err := a.load(); err != nil {
 		t.Fatal(err)
 	}
+	if err := a.queue.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	ts := httptest.NewServer(a.srv.Handler())
 	t.Cleanup(func() {
 		ts.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		_ = a.queue.Drain(ctx)
+		_ = a.queue.Stop(ctx)
+		a.queue.Close()
 	})
 	return ts, data, logs
 }

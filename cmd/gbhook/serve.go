@@ -19,6 +19,7 @@ import (
 	"github.com/gbhook/gbhook/runtime"
 	"github.com/gbhook/gbhook/runtime/admin"
 	"github.com/gbhook/gbhook/runtime/delivery"
+	"github.com/gbhook/gbhook/runtime/queue"
 	"github.com/gbhook/gbhook/runtime/reload"
 	httpserver "github.com/gbhook/gbhook/runtime/server"
 )
@@ -37,13 +38,16 @@ type ServeCmd struct {
 	HistoryMax     int           `help:"Requests kept in the history." default:"5000" env:"GBHOOK_HISTORY_MAX"`
 	HistoryAge     time.Duration `help:"Age of the oldest request kept in the history." default:"168h" env:"GBHOOK_HISTORY_AGE"`
 	LogFormat      string        `help:"Log format: text, json, or auto (text on a terminal, JSON otherwise)." default:"auto" enum:"auto,text,json" env:"GBHOOK_LOG_FORMAT"`
+	DatabaseURL    string        `help:"PostgreSQL URL for the job queue (several replicas); default: SQLite at <data>/gbhook.db." env:"GBHOOK_DATABASE_URL"`
+	Workers        int           `help:"Jobs run at once (the worker pool)." default:"16" env:"GBHOOK_WORKERS"`
+	MaxSpawns      int           `help:"Jobs one run may SPAWN." default:"1000" env:"GBHOOK_MAX_SPAWNS"`
+	MaxAttempts    int           `name:"spawn-max-attempts" help:"Attempts of a job failing transiently before it is discarded." default:"8" env:"GBHOOK_SPAWN_MAX_ATTEMPTS"`
+	JobTimeout     time.Duration `help:"Deadline of one job attempt; a job of a crashed process runs again after it plus 15s." default:"60s" env:"GBHOOK_JOB_TIMEOUT"`
+	Shutdown       time.Duration `name:"shutdown-timeout" help:"On SIGTERM, how long in-flight requests and running jobs get to finish." default:"30s" env:"GBHOOK_SHUTDOWN_TIMEOUT"`
 }
 
-// shutdownTimeout bounds the drain of in-flight requests and of SPAWNed jobs.
-const shutdownTimeout = 30 * time.Second
-
 // Run loads the scripts (failing on any problem), serves them, reloads them on
-// save, and on SIGINT/SIGTERM drains requests and then the spawn queue.
+// save, and on SIGINT/SIGTERM drains requests and then the running jobs.
 func (c *ServeCmd) Run() error {
 	log := newLogger(c.LogFormat, os.Stderr)
 	token := os.Getenv("GBHOOK_ADMIN_TOKEN")
@@ -58,7 +62,9 @@ func (c *ServeCmd) Run() error {
 		Dirs: []string{c.Scripts}, Data: c.Data, Getenv: os.Getenv, Logger: log,
 		Server: httpserver.Config{PublicURL: strings.TrimSuffix(c.PublicURL, "/"), MaxBody: int64(c.MaxBody),
 			HandlerTimeout: c.HandlerTimeout},
-		MaxSteps: c.MaxSteps,
+		MaxSteps: c.MaxSteps, MaxSpawns: c.MaxSpawns,
+		Queue: queue.Config{DatabaseURL: c.DatabaseURL, Workers: c.Workers, MaxAttempts: c.MaxAttempts,
+			JobTimeout: c.JobTimeout},
 		Observe: &observeConfig{AdminAddr: c.AdminAddr, AdminToken: token, BodyMax: int(c.HistoryBodyMax),
 			MaxCount: c.HistoryMax, MaxAge: c.HistoryAge},
 	})
@@ -66,9 +72,15 @@ func (c *ServeCmd) Run() error {
 		return err
 	}
 	defer a.close()
+	defer a.queue.Close()
 	log = a.log
 	if err := a.load(); err != nil {
 		return printProblems(err)
+	}
+	// Not ctx: River cancels running jobs when Start's context ends; the
+	// signal path stops the queue gently instead (serveUntilSignal).
+	if err := a.queue.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("starting the job workers: %w", err)
 	}
 	if err := a.obs.startAdmin(a.srv); err != nil {
 		return err
@@ -80,25 +92,28 @@ func (c *ServeCmd) Run() error {
 			log.Error("hot reload stopped; restart to pick up changes", "err", err)
 		}
 	}()
-	return serveUntilSignal(ctx, stop, log, a.srv, a.queue, c.Addr)
+	return serveUntilSignal(ctx, stop, log, a.srv, a.queue, c.Addr, c.Shutdown)
 }
 
 // appConfig is what newApp wires together.
 type appConfig struct {
-	Dirs     []string
-	Data     string
-	Getenv   func(string) string
-	Logger   *slog.Logger
-	Server   httpserver.Config
-	MaxSteps int
-	Observe  *observeConfig // nil: no metrics, history or admin listener
+	Dirs      []string
+	Data      string
+	Getenv    func(string) string
+	Logger    *slog.Logger
+	Server    httpserver.Config
+	MaxSteps  int
+	MaxSpawns int
+	Queue     queue.Config   // DataDir, Machine and Logger are filled in
+	Observe   *observeConfig // nil: no metrics, history or admin listener
 }
 
 // app is a wired server: deliveries from the environment, the builtins, the
-// in-process spawn queue, and a load function that checks and swaps.
+// job queue (opened and migrated, not yet started), and a load function that
+// checks and swaps.
 type app struct {
 	srv   *httpserver.Server
-	queue *builtins.InProcess
+	queue *queue.Queue
 	load  func() error
 	obs   *observer    // nil without appConfig.Observe
 	log   *slog.Logger // appConfig.Logger, redacting (and feeding the history)
@@ -110,29 +125,30 @@ func newApp(c appConfig) (*app, error) {
 		return nil, err
 	}
 	a := &app{}
-	run := func(ctx context.Context, job runtime.Job) error { return a.srv.Machine().RunSub(ctx, job) }
 	cfg := c.Server
+	qc := c.Queue
 	if c.Observe != nil {
 		if a.obs, err = newObserver(*c.Observe, c.Data, c.Getenv, c.Logger); err != nil {
 			return nil, err
 		}
 		c.Logger = a.obs.log
 		mailer, wa, llm = a.obs.deliveries(mailer, wa, llm)
-		run = a.obs.jobRun(run)
+		qc.OnJob = a.obs.job
 		cfg.Observe = a.obs.observe
 	}
 	a.log = c.Logger
 	reg := builtins.Registry(builtins.Deps{Mailer: mailer, WhatsApp: wa, LLM: llm, Logger: c.Logger})
-	a.queue = builtins.NewInProcess(run, c.Logger)
-	cfg.Logger, cfg.Getenv, cfg.Enqueue = c.Logger, c.Getenv, a.queue.Enqueue
-	if a.obs != nil {
-		cfg.Enqueue = func(ctx context.Context, jobs []runtime.Job) error {
-			a.obs.enqueued(len(jobs))
-			return a.queue.Enqueue(ctx, jobs)
-		}
+	qc.DataDir, qc.Logger = c.Data, c.Logger
+	qc.Machine = func() *runtime.Machine { return a.srv.Machine() }
+	if a.queue, err = openQueue(qc); err != nil {
+		return nil, err
 	}
+	if a.obs != nil {
+		a.obs.useQueue(a.queue)
+	}
+	cfg.Logger, cfg.Getenv, cfg.Queue = c.Logger, c.Getenv, a.queue
 	a.srv = httpserver.New(cfg)
-	opts := runtime.Options{MaxSteps: c.MaxSteps, Getenv: c.Getenv, Logger: c.Logger, Spawner: queueSpawner{a.queue}}
+	opts := runtime.Options{MaxSteps: c.MaxSteps, MaxSpawns: c.MaxSpawns, Getenv: c.Getenv, Logger: c.Logger}
 	a.load = func() error {
 		prog, err := lang.LoadDirs(c.Dirs, builtins.Specs())
 		if err != nil {
@@ -141,6 +157,9 @@ func newApp(c appConfig) (*app, error) {
 		m, err := runtime.New(prog, reg, opts)
 		if err != nil {
 			return err
+		}
+		if old := a.srv.Machine(); old != nil {
+			warnOrphanedJobs(c.Logger, a.queue, old.Program(), prog)
 		}
 		a.srv.Swap(m)
 		return nil
@@ -161,8 +180,51 @@ func (a *app) close() {
 	}
 }
 
+// openQueue opens (creating and migrating) the job database, the data
+// directory included.
+func openQueue(qc queue.Config) (*queue.Queue, error) {
+	if qc.DatabaseURL == "" {
+		if err := os.MkdirAll(qc.DataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("creating the data directory: %w", err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return queue.Open(ctx, qc)
+}
+
+// warnOrphanedJobs warns when a reload removes a SUB, or changes its number of
+// parameters, while jobs for it wait: they will fail until it is back.
+func warnOrphanedJobs(log *slog.Logger, q *queue.Queue, old, cur *lang.Program) {
+	var changed []string
+	for name, p := range old.Procs {
+		if p.Kind != lang.KindSub {
+			continue
+		}
+		if n := cur.Procs[name]; n == nil || n.Kind != lang.KindSub || len(n.Params) != len(p.Params) {
+			changed = append(changed, name)
+		}
+	}
+	if len(changed) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	pending, err := q.Pending(ctx)
+	if err != nil {
+		log.Warn("reload changed SUBs; could not count their queued jobs", "subs", strings.Join(changed, ", "), "err", err)
+		return
+	}
+	for _, name := range changed {
+		if n := pending[name]; n > 0 {
+			log.Warn("reload removed or changed a SUB that queued jobs wait for; they fail until it is back (gbhook jobs retry)",
+				"sub", name, "jobs", n)
+		}
+	}
+}
+
 func serveUntilSignal(ctx context.Context, stop func(), log *slog.Logger, srv *httpserver.Server,
-	queue *builtins.InProcess, addr string) error {
+	q *queue.Queue, addr string, shutdownTimeout time.Duration) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Start(addr) }()
 	select {
@@ -171,7 +233,7 @@ func serveUntilSignal(ctx context.Context, stop func(), log *slog.Logger, srv *h
 	case <-ctx.Done():
 	}
 	stop() // a second signal kills at once
-	log.Info("shutting down: draining requests, then spawned jobs")
+	log.Info("shutting down: draining requests, then running jobs")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	var errs []error
@@ -181,21 +243,16 @@ func serveUntilSignal(ctx context.Context, stop func(), log *slog.Logger, srv *h
 	if err := <-errc; err != nil {
 		errs = append(errs, err)
 	}
-	if err := queue.Drain(sctx); err != nil {
-		errs = append(errs, fmt.Errorf("draining spawned jobs: %w", err))
+	// Stop fetching; running jobs get what is left of the timeout, and the
+	// rest stays in the database for the next start.
+	if err := q.Stop(sctx); err != nil {
+		errs = append(errs, fmt.Errorf("stopping the job workers: %w", err))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
 	log.Info("stopped")
 	return nil
-}
-
-// queueSpawner lets a spawned SUB SPAWN in turn, through the same queue.
-type queueSpawner struct{ q *builtins.InProcess }
-
-func (s queueSpawner) Spawn(ctx context.Context, job runtime.Job) error {
-	return s.q.Enqueue(ctx, []runtime.Job{job})
 }
 
 // printProblems reports a failed first load, one problem a line, and exits 1.

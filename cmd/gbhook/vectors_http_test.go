@@ -88,6 +88,7 @@ func TestSignatureVectorsOverHTTP(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			defer a.queue.Close()
 			if err := a.load(); err != nil {
 				t.Fatal(err)
 			}

@@ -27,13 +27,14 @@ const (
 	msgBadRequest = "bad request"
 	msgBudget     = "service unavailable: handler exceeded its time or step budget"
 	msgInternal   = "internal error"
+	msgStore      = "service unavailable: could not store the work; retry later"
 )
 
 // errPanic marks a handler run that panicked (500).
 var errPanic = errors.New("handler panicked")
 
 // dispatch is the one echo route: look up the current table, check size and
-// signature, run the handler, write its response, then hand over its SPAWNs.
+// signature, skip a redelivery, run the handler, commit its SPAWNs, answer.
 func (s *Server) dispatch(c echo.Context) error {
 	r := c.Request()
 	if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
@@ -83,11 +84,43 @@ func (s *Server) dispatch(c echo.Context) error {
 			return s.refuse(c, e, err)
 		}
 	}
+	keys, dup, err := s.seen(c, e, body)
+	switch {
+	case err != nil:
+		s.logger(c).Error("dedupe lookup failed; answering 503", "route", e.h.RouteString(), "err", err)
+		return plain(c, http.StatusServiceUnavailable, msgStore)
+	case dup:
+		if n != nil {
+			n.duplicate = true
+		}
+		s.logger(c).Info("duplicate delivery: every event was handled before; not run",
+			"route", e.h.RouteString(), "events", len(keys))
+		return plain(c, http.StatusOK, "")
+	}
 	req := &runtime.Request{
 		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
 		Header: r.Header, Body: body, Params: params,
 	}
-	return s.run(c, t.m, e, req)
+	return s.run(c, t.m, e, req, keys)
+}
+
+// seen gives a signed delivery's dedupe keys, scoped by route, and whether
+// every one was handled before. Unsigned routes are never deduplicated.
+func (s *Server) seen(c echo.Context, e *entry, body []byte) (keys []string, dup bool, err error) {
+	if e.keys == nil || s.cfg.Queue == nil {
+		return nil, false, nil
+	}
+	keys = e.keys(c.Request(), body)
+	if len(keys) == 0 {
+		return nil, false, nil
+	}
+	// Scoped by route, not by file:line: editing the script keeps the keys.
+	scope := e.h.Method + " " + e.h.Path + " " + e.h.From + " "
+	for i, k := range keys {
+		keys[i] = scope + k
+	}
+	dup, err = s.cfg.Queue.Handled(c.Request().Context(), keys)
+	return keys, dup, err
 }
 
 // refuse answers a failed signature check: 400 when the body could not be
@@ -100,9 +133,9 @@ func (s *Server) refuse(c echo.Context, e *entry, err error) error {
 	return plain(c, http.StatusForbidden, msgForbidden)
 }
 
-// run executes the handler under the deadline, writes its response and then
-// queues its jobs.
-func (s *Server) run(c echo.Context, m *runtime.Machine, e *entry, req *runtime.Request) error {
+// run executes the handler under the deadline, commits its jobs (and the
+// delivery's dedupe keys), and only then writes its response.
+func (s *Server) run(c echo.Context, m *runtime.Machine, e *entry, req *runtime.Request, keys []string) error {
 	log := s.logger(c)
 	ctx, cancel := context.WithTimeout(history.WithRequestID(c.Request().Context(), requestIDOf(c)), s.cfg.HandlerTimeout)
 	resp, jobs, steps, err := s.exec(ctx, log, m, e, req, requestIDOf(c))
@@ -122,8 +155,24 @@ func (s *Server) run(c echo.Context, m *runtime.Machine, e *entry, req *runtime.
 		log.Error("handler failed", "route", e.h.RouteString(), "status", status, "err", err.Error())
 		return plain(c, status, errorBody(status))
 	}
+	if resp.Status < 200 || resp.Status > 299 {
+		keys = nil // a failed run is never remembered: the redelivery runs
+	}
+	if len(jobs) > 0 || len(keys) > 0 {
+		if err := s.commit(c, jobs, keys); errors.Is(err, runtime.ErrDuplicate) {
+			if n := noteOf(c); n != nil {
+				n.duplicate, n.jobs = true, nil
+			}
+			log.Info("duplicate delivery: a concurrent copy was handled first; its jobs are dropped",
+				"route", e.h.RouteString(), "jobs", len(jobs))
+			return plain(c, http.StatusOK, "")
+		} else if err != nil {
+			log.Error("storing the SPAWNed jobs failed; answering 503", "route", e.h.RouteString(),
+				"jobs", len(jobs), "err", err.Error())
+			return plain(c, http.StatusServiceUnavailable, msgStore)
+		}
+	}
 	writeResponse(c, resp)
-	s.enqueue(c, log, jobs)
 	return nil
 }
 
@@ -164,21 +213,15 @@ func writeResponse(c echo.Context, resp *runtime.Response) {
 	}
 }
 
-// enqueue hands the SPAWNed jobs over once the response is on its way. The
-// client hanging up must not lose them, hence WithoutCancel.
-func (s *Server) enqueue(c echo.Context, log *slog.Logger, jobs []runtime.Job) {
-	if len(jobs) == 0 {
-		return
+// commit stores jobs and keys in one transaction. A client hanging up must
+// not leave it half done, hence WithoutCancel; the handler deadline bounds it.
+func (s *Server) commit(c echo.Context, jobs []runtime.Job, keys []string) error {
+	if s.cfg.Queue == nil {
+		return errors.New("no job queue configured")
 	}
-	// Best effort: a writer that cannot flush sends the response on return.
-	_ = http.NewResponseController(c.Response().Writer).Flush()
-	if s.cfg.Enqueue == nil {
-		log.Error("no job queue configured; dropping SPAWNed jobs", "jobs", len(jobs))
-		return
-	}
-	if err := s.cfg.Enqueue(context.WithoutCancel(c.Request().Context()), jobs); err != nil {
-		log.Error("queueing SPAWNed jobs failed", "jobs", len(jobs), "err", err)
-	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), s.cfg.HandlerTimeout)
+	defer cancel()
+	return s.cfg.Queue.Commit(ctx, jobs, keys)
 }
 
 // plain answers one short plain-text line.

@@ -18,12 +18,13 @@ const keyNote = "gbhook.note"
 // note is what dispatch learns about a request, for its log line and for
 // Config.Observe.
 type note struct {
-	route    string // METHOD /pattern, or metrics.Unmatched
-	reqBody  []byte
-	respBody []byte
-	steps    int
-	err      error
-	jobs     []runtime.Job
+	route     string // METHOD /pattern, or metrics.Unmatched
+	reqBody   []byte
+	respBody  []byte
+	steps     int
+	err       error
+	jobs      []runtime.Job
+	duplicate bool // a redelivery: not run, or its jobs dropped
 }
 
 func noteOf(c echo.Context) *note {
@@ -66,7 +67,7 @@ func (s *Server) record(start time.Time, method, target, id string, h http.Heade
 		// The request's headers are not cloned: nothing writes them once it
 		// is answered (the recorder copies them as it redacts).
 		Request: &history.Message{Headers: h}, ReqBody: n.reqBody, RespBody: n.respBody,
-		Logs: []history.Log{}, Deliveries: []history.Delivery{},
+		Logs: []history.Log{}, Deliveries: []history.Delivery{}, Duplicate: n.duplicate,
 	}
 	if n.err != nil {
 		rec.Error = n.err.Error()

@@ -86,9 +86,11 @@ func (s *Server) replay(ctx context.Context, orig *history.Record, u *url.URL, i
 		return status, header
 	}
 	n.respBody = resp.Body
-	if len(jobs) > 0 && s.cfg.Enqueue != nil {
-		if err := s.cfg.Enqueue(context.WithoutCancel(ctx), jobs); err != nil {
-			log.Error("queueing SPAWNed jobs failed", "jobs", len(jobs), "err", err)
+	if len(jobs) > 0 {
+		if s.cfg.Queue == nil {
+			log.Error("no job queue configured; the replay's SPAWNed jobs are dropped", "jobs", len(jobs))
+		} else if err := s.cfg.Queue.Commit(context.WithoutCancel(ctx), jobs, nil); err != nil {
+			log.Error("storing the replay's SPAWNed jobs failed", "jobs", len(jobs), "err", err)
 		}
 	}
 	return resp.Status, resp.Header.Clone()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
+	"github.com/gbhook/gbhook/runtime/dedupe"
 	"github.com/gbhook/gbhook/runtime/signature"
 )
 
@@ -38,6 +39,7 @@ type entry struct {
 	h         *lang.Handler
 	secretEnv string // "" when the route has no FROM clause
 	verify    verifier
+	keys      func(r *http.Request, body []byte) []string // dedupe keys of a signed delivery
 }
 
 // verifier checks a request's signature against its raw body.
@@ -104,8 +106,10 @@ func newEntry(h *lang.Handler) *entry {
 	switch h.From {
 	case "TWILIO":
 		e.secretEnv, e.verify = TwilioSecretEnv, verifyTwilio
+		e.keys = func(r *http.Request, _ []byte) []string { return dedupe.Twilio(r.Header) }
 	case "WHATSAPP":
 		e.secretEnv, e.verify = MetaSecretEnv, verifyMeta
+		e.keys = func(_ *http.Request, body []byte) []string { return dedupe.WhatsApp(body) }
 	}
 	return e
 }

@@ -3,10 +3,12 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -143,41 +145,109 @@ func TestRequestID(t *testing.T) {
 	}
 }
 
-func TestEnqueueAfterResponse(t *testing.T) {
-	src := "SUB NOTIFY X$\n  PRINT X$\nEND SUB\nON WEBHOOK POST TO \"/s\" DO\n  PRINT \"queued\"\n  SPAWN NOTIFY \"hello\"\nEND ON\n"
-	var rec *httptest.ResponseRecorder
-	var got []runtime.Job
-	var bodyAtEnqueue string
-	fail := false
-	h := newHarness(t, Config{Enqueue: func(ctx context.Context, jobs []runtime.Job) error {
-		got, bodyAtEnqueue = jobs, rec.Body.String()
-		if fail {
-			return errors.New("queue full")
+// memQueue is a runtime.Queue in memory: it records what was committed and
+// what the client had received by then. (The real one is tested in package
+// queue and end to end.)
+type memQueue struct {
+	mu       sync.Mutex
+	jobs     []runtime.Job
+	keys     map[string]bool
+	commits  int
+	fail     error
+	onCommit func()
+}
+
+func (q *memQueue) Commit(_ context.Context, jobs []runtime.Job, keys []string) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.commits++
+	if q.onCommit != nil {
+		q.onCommit()
+	}
+	if q.fail != nil {
+		return q.fail
+	}
+	if q.keys == nil {
+		q.keys = map[string]bool{}
+	}
+	added := 0
+	for _, k := range keys {
+		if !q.keys[k] {
+			q.keys[k] = true
+			added++
 		}
-		return nil
-	}}, src, runtime.Options{})
+	}
+	if len(keys) > 0 && added == 0 {
+		return runtime.ErrDuplicate
+	}
+	q.jobs = append(q.jobs, jobs...)
+	return nil
+}
+
+func (q *memQueue) Handled(_ context.Context, keys []string) (bool, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, k := range keys {
+		if !q.keys[k] {
+			return false, nil
+		}
+	}
+	return len(keys) > 0, nil
+}
+
+func TestCommitBeforeAnswer(t *testing.T) {
+	src := "SUB NOTIFY X$\n  PRINT X$\nEND SUB\nON WEBHOOK POST TO \"/s\" DO\n  PRINT \"queued\"\n  SPAWN NOTIFY \"hello\"\nEND ON\n" +
+		"ON WEBHOOK GET TO \"/open\" DO\n  PRINT \"open\"\nEND ON\n"
+	var rec *httptest.ResponseRecorder
+	q := &memQueue{}
+	var bodyAtCommit string
+	q.onCommit = func() { bodyAtCommit = rec.Body.String() + fmt.Sprint(rec.Code) }
+	h := newHarness(t, Config{Queue: q}, src, runtime.Options{})
 
 	rec = httptest.NewRecorder()
 	h.srv.Handler().ServeHTTP(rec, req("POST", "/s", ""))
 	if rec.Code != 200 || rec.Body.String() != "queued" {
 		t.Fatalf("got %d %q", rec.Code, rec.Body)
 	}
-	if bodyAtEnqueue != "queued" || !rec.Flushed {
-		t.Errorf("Enqueue ran before the response was written (body then %q, flushed %v)", bodyAtEnqueue, rec.Flushed)
+	if bodyAtCommit != "200" { // nothing written yet: the recorder's default code
+		t.Errorf("the response was written before the commit (client had %q)", bodyAtCommit)
 	}
 	id := rec.Header().Get("X-Request-Id")
-	if len(got) != 1 || got[0].Sub != "NOTIFY" || len(got[0].Args) != 1 || got[0].Args[0].String() != "hello" || got[0].RequestID != id {
-		t.Errorf("jobs = %+v, want one NOTIFY(\"hello\") with request id %s", got, id)
+	if len(q.jobs) != 1 || q.jobs[0].Sub != "NOTIFY" || q.jobs[0].Args[0].String() != "hello" ||
+		q.jobs[0].RequestID != id || q.jobs[0].Pos.String() != "t.bas:6:3" {
+		t.Errorf("jobs = %+v, want one NOTIFY(\"hello\") from t.bas:6:3 with request id %s", q.jobs, id)
 	}
 
-	fail = true
+	q.fail = errors.New("database is locked")
 	rec = httptest.NewRecorder()
 	h.srv.Handler().ServeHTTP(rec, req("POST", "/s", ""))
-	if rec.Code != 200 {
-		t.Errorf("a failed Enqueue changed the answer: %d", rec.Code)
+	if rec.Code != 503 || rec.Body.String() != msgStore {
+		t.Errorf("a failed commit answered %d %q, want 503 %q", rec.Code, rec.Body, msgStore)
 	}
-	if !strings.Contains(h.logs.String(), `msg="queueing SPAWNed jobs failed" request_id=`+rec.Header().Get("X-Request-Id")+` jobs=1 err="queue full"`) {
-		t.Errorf("Enqueue failure not logged:\n%s", h.logs)
+	want := `level=ERROR msg="storing the SPAWNed jobs failed; answering 503" request_id=` + rec.Header().Get("X-Request-Id") +
+		` route="POST /s t.bas:4" jobs=1 err="database is locked"`
+	if !strings.Contains(h.logs.String(), want) {
+		t.Errorf("commit failure not logged as %s:\n%s", want, h.logs)
+	}
+
+	// A handler without jobs never touches the queue: it answers with the
+	// database down.
+	commits := q.commits
+	rec = httptest.NewRecorder()
+	h.srv.Handler().ServeHTTP(rec, req("GET", "/open", ""))
+	if rec.Code != 200 || rec.Body.String() != "open" || q.commits != commits {
+		t.Errorf("open route: %d %q, commits %d -> %d", rec.Code, rec.Body, commits, q.commits)
+	}
+}
+
+// Without a queue, a SPAWNing handler answers 503 rather than drop its jobs.
+func TestSpawnWithoutQueueAnswers503(t *testing.T) {
+	src := "SUB NOTIFY X$\n  PRINT X$\nEND SUB\nON WEBHOOK POST TO \"/s\" DO\n  SPAWN NOTIFY \"hello\"\nEND ON\n"
+	h := newHarness(t, Config{}, src, runtime.Options{})
+	rec := httptest.NewRecorder()
+	h.srv.Handler().ServeHTTP(rec, req("POST", "/s", ""))
+	if rec.Code != 503 || rec.Body.String() != msgStore {
+		t.Errorf("got %d %q", rec.Code, rec.Body)
 	}
 }
 

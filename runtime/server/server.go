@@ -36,9 +36,10 @@ type Config struct {
 	HandlerTimeout time.Duration // deadline of one handler run; default 10s
 	Getenv         func(string) string
 	Logger         *slog.Logger
-	// Enqueue receives the jobs SPAWNed by a handler, after its response has
-	// been written. Nil logs and drops them.
-	Enqueue func(ctx context.Context, jobs []runtime.Job) error
+	// Queue stores a handler's SPAWNed jobs, and a signed delivery's dedupe
+	// keys, before its response is written. Nil makes a handler that SPAWNs
+	// answer 503 (jobs are never dropped) and turns deduplication off.
+	Queue runtime.Queue
 	// Observe, when set, receives one record per request but /healthz, after
 	// its response is written (observe.go). It must not block.
 	Observe func(*history.Record)
@@ -148,7 +149,7 @@ func (s *Server) Serve(ln net.Listener) error {
 }
 
 // Shutdown stops accepting connections and waits for in-flight requests
-// (including their SPAWN hand-over to Enqueue) until ctx ends; then it closes
+// (including the commit of their SPAWNs) until ctx ends; then it closes
 // what is left and returns ctx's error.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.http.Shutdown(ctx)

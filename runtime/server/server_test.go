@@ -158,11 +158,8 @@ func TestBodyLimit(t *testing.T) {
 
 func TestShutdownDrainsInFlight(t *testing.T) {
 	src := "SUB NOTE X$\n  PRINT X$\nEND SUB\nON WEBHOOK GET TO \"/w\" DO\n  WAIT 1\n  PRINT \"done\"\n  SPAWN NOTE \"x\"\nEND ON\n"
-	var queued []runtime.Job
-	h := newHarness(t, Config{Enqueue: func(_ context.Context, jobs []runtime.Job) error {
-		queued = append(queued, jobs...)
-		return nil
-	}}, src, runtime.Options{})
+	q := &memQueue{}
+	h := newHarness(t, Config{Queue: q}, src, runtime.Options{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -202,8 +199,8 @@ func TestShutdownDrainsInFlight(t *testing.T) {
 	if err := <-shut; err != nil {
 		t.Errorf("Shutdown: %v", err)
 	}
-	if len(queued) != 1 {
-		t.Errorf("jobs queued before Shutdown returned: %d, want 1", len(queued))
+	if len(q.jobs) != 1 {
+		t.Errorf("jobs queued before Shutdown returned: %d, want 1", len(q.jobs))
 	}
 	if err := <-served; err != nil {
 		t.Errorf("Serve: %v", err)

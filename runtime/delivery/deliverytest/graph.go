@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -28,7 +29,11 @@ type Graph struct {
 	mu      sync.Mutex
 	replies []Reply
 	reqs    []GraphRequest
+	delay   atomic.Int64 // nanoseconds before each answer
 }
+
+// SetDelay makes every answer wait d, like a slow Graph API.
+func (g *Graph) SetDelay(d time.Duration) { g.delay.Store(int64(d)) }
 
 // NewGraph starts the stand-in, closed at the end of the test.
 func NewGraph(t testing.TB, replies ...Reply) *Graph {
@@ -48,6 +53,9 @@ func (g *Graph) serve(w http.ResponseWriter, r *http.Request) {
 		reply = g.replies[min(n, len(g.replies))-1]
 	}
 	g.mu.Unlock()
+	if d := g.delay.Load(); d > 0 {
+		time.Sleep(time.Duration(d)) // recorded on arrival, answered late
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(reply.Status)
 	_, _ = io.WriteString(w, reply.Body)
