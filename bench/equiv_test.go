@@ -79,7 +79,7 @@ func outboxFiles(t *testing.T, data, kind string) []string {
 
 var (
 	perMessage = regexp.MustCompile(`(?m)^(Date|Message-ID): .*$`)
-	perRequest = regexp.MustCompile(`(time|request_id|latency|where|job_id|took)=("[^"]*"|\S+)`)
+	perRequest = regexp.MustCompile(`(time|request_id|latency|where|job_id|took|steps)=("[^"]*"|\S+)`)
 )
 
 // logLines normalises and sorts log lines (jobs log in their own time).

@@ -133,15 +133,22 @@ func (m *Machine) done(th *Thread) {
 // jobs (to be queued by the host after the response is written). On error the
 // response is nil.
 func (m *Machine) Exec(ctx context.Context, h *lang.Handler, req *Request, requestID string) (*Response, []Job, error) {
+	resp, jobs, _, err := m.ExecSteps(ctx, h, req, requestID)
+	return resp, jobs, err
+}
+
+// ExecSteps is Exec that also tells how many steps the run took, failed or not
+// (for metrics and the request history).
+func (m *Machine) ExecSteps(ctx context.Context, h *lang.Handler, req *Request, requestID string) (*Response, []Job, int, error) {
 	c := m.handlers[h]
 	if c == nil {
-		return nil, nil, fmt.Errorf("runtime: handler %s is not part of this program", h.RouteString())
+		return nil, nil, 0, fmt.Errorf("runtime: handler %s is not part of this program", h.RouteString())
 	}
 	th := m.newThread(ctx, req, requestID)
 	defer m.done(th)
 	base := th.reserve(c.size)
 	if _, err := c.body.exec(th, th.stack[base:base+c.size:base+c.size]); err != nil {
-		return nil, nil, err
+		return nil, nil, th.steps, err
 	}
 	resp := &Response{Status: th.resp.Status, Header: th.resp.Header, Body: th.body}
 	if resp.Status == 0 {
@@ -154,7 +161,7 @@ func (m *Machine) Exec(ctx context.Context, h *lang.Handler, req *Request, reque
 		// TwiML (<?xml ...) sniffs as text/xml.
 		resp.Header.Set("Content-Type", http.DetectContentType(resp.Body))
 	}
-	return resp, th.spawned, nil
+	return resp, th.spawned, th.steps, nil
 }
 
 // RunSub runs a spawned SUB against this program. There is no request:

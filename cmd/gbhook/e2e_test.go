@@ -37,10 +37,12 @@ func TestMain(m *testing.M) {
 
 // server is a running `gbhook serve`.
 type server struct {
-	addr string
-	env  []string // GBHOOK_* and the test's variables
-	logs *testlog.Buffer
-	data string
+	addr    string
+	admin   string // the admin listener's address
+	scripts string
+	env     []string // GBHOOK_* and the test's variables
+	logs    *testlog.Buffer
+	data    string
 }
 
 func freeAddr(t *testing.T) string {
@@ -58,14 +60,23 @@ func startServe(t *testing.T, env map[string]string) *server {
 	t.Helper()
 	scripts, data := t.TempDir(), t.TempDir()
 	copyScripts(t, scripts)
-	s := &server{addr: freeAddr(t), logs: &testlog.Buffer{}, data: data}
-	s.env = []string{"GBHOOK_ADDR=" + s.addr, "GBHOOK_SCRIPTS=" + scripts, "GBHOOK_DATA=" + data}
+	s := &server{addr: freeAddr(t), admin: freeAddr(t), logs: &testlog.Buffer{}, data: data, scripts: scripts}
+	s.env = []string{"GBHOOK_ADDR=" + s.addr, "GBHOOK_SCRIPTS=" + scripts, "GBHOOK_DATA=" + data,
+		"GBHOOK_ADMIN_ADDR=" + s.admin}
 	for k, v := range env {
 		s.env = append(s.env, k+"="+v)
 	}
 	launch(t, s.env, s.logs, "serve")
 	s.waitHealthy(t)
 	return s
+}
+
+// baseEnv starts every test process's environment: no admin listener (tests
+// run in parallel, and its default port would collide) and text logs, which
+// tests read. Later entries override these (exec keeps the last of a name).
+func baseEnv() []string {
+	return []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
+		"GBHOOK_ADMIN_ADDR=off", "GBHOOK_LOG_FORMAT=text"}
 }
 
 // launch starts the binary with args in a new empty directory (no scripts/
@@ -76,7 +87,7 @@ func launch(t *testing.T, env []string, logs io.Writer, args ...string) *exec.Cm
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = t.TempDir()
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
+	cmd.Env = append(baseEnv(), env...)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

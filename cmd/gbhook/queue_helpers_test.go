@@ -44,7 +44,8 @@ func launchServe(t *testing.T, scripts, data string, env map[string]string, args
 	t.Helper()
 	p := &proc{addr: freeAddr(t), logs: &testlog.Buffer{}, done: make(chan struct{})}
 	p.env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
-		"GBHOOK_ADDR=" + p.addr, "GBHOOK_SCRIPTS=" + scripts, "GBHOOK_DATA=" + data}
+		"GBHOOK_ADDR=" + p.addr, "GBHOOK_SCRIPTS=" + scripts, "GBHOOK_DATA=" + data,
+		"GBHOOK_ADMIN_ADDR=" + freeAddr(t), "GBHOOK_LOG_FORMAT=text"}
 	for k, v := range env {
 		p.env = append(p.env, k+"="+v)
 	}

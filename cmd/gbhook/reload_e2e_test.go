@@ -22,7 +22,7 @@ func TestServeReloadsOnSIGHUP(t *testing.T) {
 	writeFile(t, filepath.Join(scripts, "v.bas"), script("1"))
 	addr, logs := freeAddr(t), &testlog.Buffer{}
 	cmd := exec.Command(binary, "serve")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "GBHOOK_ADMIN_ADDR=off", "GBHOOK_LOG_FORMAT=text",
 		"GBHOOK_ADDR=" + addr, "GBHOOK_SCRIPTS=" + scripts, "GBHOOK_DATA=" + t.TempDir()}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {

@@ -23,11 +23,15 @@ const scheduleTimeout = time.Minute
 
 // newRegistry wires the builtins to the deliveries and the outbound HTTP
 // client configured in the environment.
-func newRegistry(getenv func(string) string, data string, log *slog.Logger) (runtime.Registry, error) {
+func newRegistry(getenv func(string) string, data string, log *slog.Logger,
+	wrap func(delivery.Mailer, delivery.WhatsApp, delivery.LLM) (delivery.Mailer, delivery.WhatsApp, delivery.LLM)) (runtime.Registry, error) {
 	mailer, wa, llm, err := delivery.FromEnv(delivery.Config{Getenv: getenv, DataDir: data,
 		Redact: secret.NewRedactor(getenv).Redact})
 	if err != nil {
 		return nil, err
+	}
+	if wrap != nil { // the history records each delivery
+		mailer, wa, llm = wrap(mailer, wa, llm)
 	}
 	hc, err := delivery.HTTPConfigFromEnv(getenv)
 	if err != nil {
@@ -85,7 +89,7 @@ func (c *RunScheduleCmd) Run() error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	reg, err := newRegistry(os.Getenv, c.Data, log)
+	reg, err := newRegistry(os.Getenv, c.Data, log, nil)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func scheduleServer(t *testing.T, script string) (*server, *deliverytest.Graph, 
 		t.Fatal(err)
 	}
 	s := &server{addr: freeAddr(t), logs: &testlog.Buffer{}, data: data}
-	s.env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
+	s.env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "GBHOOK_ADMIN_ADDR=off", "GBHOOK_LOG_FORMAT=text",
 		"GBHOOK_ADDR=" + s.addr, "GBHOOK_SCRIPTS=" + scripts, "GBHOOK_DATA=" + data,
 		"WHATSAPP_TOKEN=tok", "WHATSAPP_PHONE_NUMBER_ID=113469798404167", "WHATSAPP_API_URL=" + g.URL}
 	cmd := exec.Command(binary, "serve")

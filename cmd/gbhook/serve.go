@@ -17,6 +17,8 @@ import (
 	"github.com/gbhook/gbhook/builtins"
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
+	"github.com/gbhook/gbhook/runtime/admin"
+	"github.com/gbhook/gbhook/runtime/delivery"
 	"github.com/gbhook/gbhook/runtime/queue"
 	"github.com/gbhook/gbhook/runtime/reload"
 	httpserver "github.com/gbhook/gbhook/runtime/server"
@@ -34,6 +36,11 @@ type ServeCmd struct {
 	MaxRunMemory   byteSize      `help:"Memory budget of one run: bytes its strings, JSON and response may allocate (e.g. 64MiB)." default:"64MiB" env:"GBHOOK_MAX_RUN_MEMORY"`
 	PublicURL      string        `help:"Public base URL Twilio calls (it signs this URL), e.g. https://hooks.example.com." env:"GBHOOK_PUBLIC_URL"`
 	TrustProxy     string        `help:"Proxies (CIDRs or IPs, comma-separated) whose X-Forwarded-Proto and X-Forwarded-Host are believed." env:"GBHOOK_TRUST_PROXY"`
+	AdminAddr      string        `help:"Admin listener (metrics, API, inspector); off disables it. Beyond loopback it needs GBHOOK_ADMIN_TOKEN." default:"127.0.0.1:3001" env:"GBHOOK_ADMIN_ADDR"`
+	HistoryBodyMax byteSize      `help:"Bytes of each request and response body kept in the history." default:"256KiB" env:"GBHOOK_HISTORY_BODY_MAX"`
+	HistoryMax     int           `help:"Requests kept in the history." default:"5000" env:"GBHOOK_HISTORY_MAX"`
+	HistoryAge     time.Duration `help:"Age of the oldest request kept in the history." default:"168h" env:"GBHOOK_HISTORY_AGE"`
+	LogFormat      string        `help:"Log format: text, json, or auto (text on a terminal, JSON otherwise)." default:"auto" enum:"auto,text,json" env:"GBHOOK_LOG_FORMAT"`
 	DatabaseURL    string        `help:"PostgreSQL URL for the job queue (several replicas); default: SQLite at <data>/gbhook.db." env:"GBHOOK_DATABASE_URL"`
 	Workers        int           `help:"Jobs run at once (the worker pool)." default:"16" env:"GBHOOK_WORKERS"`
 	MaxSpawns      int           `help:"Jobs one run may SPAWN." default:"1000" env:"GBHOOK_MAX_SPAWNS"`
@@ -57,7 +64,13 @@ func (c *ServeCmd) Run() error {
 	if err != nil {
 		return usagef("--trust-proxy: %v", err)
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	log := newLogger(c.LogFormat, os.Stderr)
+	token := os.Getenv("GBHOOK_ADMIN_TOKEN")
+	if c.AdminAddr != "off" {
+		if err := admin.CheckAddr(c.AdminAddr, token); err != nil {
+			return err
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a, err := newApp(appConfig{
@@ -67,14 +80,18 @@ func (c *ServeCmd) Run() error {
 		MaxSteps: c.MaxSteps, MaxMemory: int64(c.MaxRunMemory), MaxSpawns: c.MaxSpawns,
 		Queue: queue.Config{DatabaseURL: c.DatabaseURL, Workers: c.Workers, MaxAttempts: c.MaxAttempts,
 			JobTimeout: c.JobTimeout},
+		Observe: &observeConfig{AdminAddr: c.AdminAddr, AdminToken: token, BodyMax: int(c.HistoryBodyMax),
+			MaxCount: c.HistoryMax, MaxAge: c.HistoryAge},
 	})
 	if err != nil {
 		return err
 	}
+	defer a.close()
 	defer a.queue.Close()
-	tk := startTicker(a, log)
+	tk := startTicker(a, a.log)
 	defer tk.Stop()
 	go func() { <-ctx.Done(); tk.Stop() }() // no new ticks while the queue drains
+	log = a.log
 	if err := a.load(); err != nil {
 		return printProblems(os.Stderr, err, "; not serving")
 	}
@@ -83,6 +100,10 @@ func (c *ServeCmd) Run() error {
 	if err := a.queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("starting the job workers: %w", err)
 	}
+	if err := a.obs.startAdmin(a.srv); err != nil {
+		return err
+	}
+	banner(log, a, c)
 	w := &reload.Watcher{Dir: c.Scripts, Load: a.prepare, Serving: a.srv.Machine().Program(), Logger: log}
 	go func() {
 		if err := w.Run(ctx); err != nil {
@@ -104,7 +125,8 @@ type appConfig struct {
 	// MaxMemory is runtime.Options.MaxMemory (0: the default).
 	MaxMemory int64
 	MaxSpawns int
-	Queue     queue.Config // DataDir, Machine and Logger are filled in
+	Queue     queue.Config   // DataDir, Machine and Logger are filled in
+	Observe   *observeConfig // nil: no metrics, history or admin listener
 }
 
 // app is a wired server: deliveries from the environment, the builtins, the
@@ -116,21 +138,38 @@ type app struct {
 	prepare func() (reload.Candidate, error)
 	load    func() error
 	sched   runtime.Scheduler // told the schedules on every commit; nil: none run
+	obs     *observer         // nil without appConfig.Observe
+	log     *slog.Logger      // appConfig.Logger, redacting (and feeding the history)
 }
 
 func newApp(c appConfig) (*app, error) {
-	reg, err := newRegistry(c.Getenv, c.Data, c.Logger)
+	a := &app{}
+	cfg := c.Server
+	qc := c.Queue
+	var wrap func(delivery.Mailer, delivery.WhatsApp, delivery.LLM) (delivery.Mailer, delivery.WhatsApp, delivery.LLM)
+	if c.Observe != nil {
+		var err error
+		if a.obs, err = newObserver(*c.Observe, c.Data, c.Getenv, c.Logger); err != nil {
+			return nil, err
+		}
+		c.Logger = a.obs.log
+		wrap = a.obs.deliveries
+		qc.OnJob = a.obs.job
+		cfg.Observe = a.obs.observe
+	}
+	a.log = c.Logger
+	reg, err := newRegistry(c.Getenv, c.Data, c.Logger, wrap)
 	if err != nil {
 		return nil, err
 	}
-	a := &app{}
-	qc := c.Queue
 	qc.DataDir, qc.Logger = c.Data, c.Logger
 	qc.Machine = func() *runtime.Machine { return a.srv.Machine() }
 	if a.queue, err = openQueue(qc); err != nil {
 		return nil, err
 	}
-	cfg := c.Server
+	if a.obs != nil {
+		a.obs.useQueue(a.queue)
+	}
 	cfg.Logger, cfg.Getenv, cfg.Queue = c.Logger, c.Getenv, a.queue
 	a.srv = httpserver.New(cfg)
 	opts := runtime.Options{MaxSteps: c.MaxSteps, MaxMemory: c.MaxMemory, MaxSpawns: c.MaxSpawns, Getenv: c.Getenv, Logger: c.Logger}
@@ -161,7 +200,29 @@ func newApp(c appConfig) (*app, error) {
 		}
 		return err
 	}
+	if a.obs != nil { // the inspector shows each reload's problems, or none
+		prepare := a.prepare
+		a.prepare = func() (reload.Candidate, error) {
+			next, err := prepare()
+			if err != nil {
+				a.obs.loaded(err)
+				return next, err
+			}
+			commit := next.Commit
+			next.Commit = func() { commit(); a.obs.loaded(nil) }
+			return next, nil
+		}
+	}
 	return a, nil
+}
+
+// close writes what the history holds and closes its database.
+func (a *app) close() {
+	if a.obs != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		a.obs.close(ctx)
+	}
 }
 
 // openQueue opens (creating and migrating) the job database, the data

@@ -48,6 +48,10 @@ type Config struct {
 	// the queue for administration only (gbhook jobs): no workers.
 	Machine func() *runtime.Machine
 	Logger  *slog.Logger
+	// OnJob, when set, sees each attempt's outcome: "completed", "retried"
+	// (a transient error with attempts left) or "failed" (cancelled, or
+	// discarded after its last attempt), with the error if any.
+	OnJob func(requestID, sub string, attempt int, outcome string, err error)
 	// RetryBase is the first retry's delay, doubled per attempt (default 1s).
 	RetryBase time.Duration
 	Now       func() time.Time // for tests; default time.Now

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gbhook/gbhook/runtime"
 	"github.com/gbhook/gbhook/runtime/delivery"
+	"github.com/gbhook/gbhook/runtime/history"
 )
 
 // worker runs a stored job's SUB on the current program.
@@ -34,13 +35,20 @@ func (w *worker) Work(ctx context.Context, job *river.Job[spawnArgs]) error {
 		return errors.New("no program loaded yet")
 	}
 	start := time.Now()
-	jobs, err := m.RunSub(ctx, a.job())
+	// Deliveries made under this context join the request's history.
+	jobs, err := m.RunSub(history.WithRequestID(ctx, a.RequestID), a.job())
 	if err != nil {
 		if transient(err) {
 			log.Warn("spawned SUB failed; will retry", "err", err.Error(), "max_attempts", job.MaxAttempts)
+			outcome := "retried"
+			if job.Attempt >= job.MaxAttempts {
+				outcome = "failed"
+			}
+			w.q.onJob(a, job.Attempt, outcome, err)
 			return err
 		}
 		log.Error("spawned SUB failed; cancelled", "err", err.Error())
+		w.q.onJob(a, job.Attempt, "failed", err)
 		return river.JobCancel(err)
 	}
 	if len(jobs) > 0 {
@@ -54,7 +62,14 @@ func (w *worker) Work(ctx context.Context, job *river.Job[spawnArgs]) error {
 		}
 	}
 	log.Info("spawned SUB done", "spawned", len(jobs), "took", time.Since(start).Round(time.Millisecond).String())
+	w.q.onJob(a, job.Attempt, "completed", nil)
 	return nil
+}
+
+func (q *Queue) onJob(a spawnArgs, attempt int, outcome string, err error) {
+	if q.cfg.OnJob != nil {
+		q.cfg.OnJob(a.RequestID, a.Sub, attempt, outcome, err)
+	}
 }
 
 // NextRetry backs off exponentially from RetryBase, with ±25% jitter so that a

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
+	"github.com/gbhook/gbhook/runtime/history"
 	"github.com/gbhook/gbhook/runtime/signature"
 )
 
@@ -56,6 +57,10 @@ func (s *Server) dispatch(c echo.Context) error {
 		c.Response().Header().Set("Allow", strings.Join(allow, ", "))
 		return plain(c, http.StatusMethodNotAllowed, msgMethod)
 	}
+	n := noteOf(c)
+	if n != nil {
+		n.route = routeLabel(e)
+	}
 	// Refuse an announced oversize body before touching it.
 	if r.ContentLength > s.cfg.MaxBody {
 		return plain(c, http.StatusRequestEntityTooLarge, msgTooLarge)
@@ -76,6 +81,9 @@ func (s *Server) dispatch(c echo.Context) error {
 		s.logger(c).Warn("reading request body", "err", err)
 		return plain(c, http.StatusBadRequest, msgBadRequest)
 	}
+	if n != nil {
+		n.reqBody = body
+	}
 	if e.verify != nil {
 		if err := e.verify(&s.cfg, r, secret, body); err != nil {
 			return s.refuse(c, e, err)
@@ -87,6 +95,9 @@ func (s *Server) dispatch(c echo.Context) error {
 		s.logger(c).Error("dedupe lookup failed; answering 503", "route", e.h.RouteString(), "err", err)
 		return plain(c, http.StatusServiceUnavailable, msgStore)
 	case dup:
+		if n != nil {
+			n.duplicate = true
+		}
 		s.logger(c).Info("duplicate delivery: every event was handled before; not run",
 			"route", e.h.RouteString(), "events", len(keys))
 		return plain(c, http.StatusOK, "")
@@ -131,9 +142,15 @@ func (s *Server) refuse(c echo.Context, e *entry, err error) error {
 // delivery's dedupe keys), and only then writes its response.
 func (s *Server) run(c echo.Context, m *runtime.Machine, e *entry, req *runtime.Request, keys []string) error {
 	log := s.logger(c)
-	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.HandlerTimeout)
-	resp, jobs, err := s.exec(ctx, log, m, e, req, requestIDOf(c))
+	ctx, cancel := context.WithTimeout(history.WithRequestID(c.Request().Context(), requestIDOf(c)), s.cfg.HandlerTimeout)
+	resp, jobs, steps, err := s.exec(ctx, log, m, e, req, requestIDOf(c))
 	cancel()
+	if n := noteOf(c); n != nil {
+		n.steps, n.err, n.jobs = steps, err, jobs
+		if resp != nil {
+			n.respBody = resp.Body
+		}
+	}
 	if err != nil {
 		status := runtime.StatusOf(err)
 		if errors.Is(err, errPanic) {
@@ -153,6 +170,9 @@ func (s *Server) run(c echo.Context, m *runtime.Machine, e *entry, req *runtime.
 	}
 	if len(jobs) > 0 || len(keys) > 0 {
 		if err := s.commit(c, jobs, keys); errors.Is(err, runtime.ErrDuplicate) {
+			if n := noteOf(c); n != nil {
+				n.duplicate, n.jobs = true, nil
+			}
 			log.Info("duplicate delivery: a concurrent copy was handled first; its jobs are dropped",
 				"route", e.h.RouteString(), "jobs", len(jobs))
 			return plain(c, http.StatusOK, "")
@@ -168,7 +188,7 @@ func (s *Server) run(c echo.Context, m *runtime.Machine, e *entry, req *runtime.
 
 // exec runs the handler, turning a panic anywhere below it into errPanic.
 func (s *Server) exec(ctx context.Context, log *slog.Logger, m *runtime.Machine, e *entry,
-	req *runtime.Request, id string) (resp *runtime.Response, jobs []runtime.Job, err error) {
+	req *runtime.Request, id string) (resp *runtime.Response, jobs []runtime.Job, steps int, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error("handler panicked", "route", e.h.RouteString(),
@@ -176,7 +196,7 @@ func (s *Server) exec(ctx context.Context, log *slog.Logger, m *runtime.Machine,
 			resp, jobs, err = nil, nil, fmt.Errorf("%s: %w", e.h.P.String(), errPanic)
 		}
 	}()
-	return m.Exec(ctx, e.h, req, id)
+	return m.ExecSteps(ctx, e.h, req, id)
 }
 
 func errorBody(status int) string {
@@ -217,6 +237,9 @@ func (s *Server) commit(c echo.Context, jobs []runtime.Job, keys []string) error
 
 // plain answers one short plain-text line (for HEAD, only its headers).
 func plain(c echo.Context, status int, msg string) error {
+	if n := noteOf(c); n != nil {
+		n.respBody = []byte(msg)
+	}
 	h := c.Response().Header()
 	h.Set("Content-Type", "text/plain; charset=utf-8")
 	h.Set("X-Content-Type-Options", "nosniff")

@@ -20,6 +20,7 @@ import (
 
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
+	"github.com/gbhook/gbhook/runtime/history"
 )
 
 // Defaults for Config's zero fields.
@@ -44,6 +45,9 @@ type Config struct {
 	// keys, before its response is written. Nil makes a handler that SPAWNs
 	// answer 503 (jobs are never dropped) and turns deduplication off.
 	Queue runtime.Queue
+	// Observe, when set, receives one record per request but /healthz, after
+	// its response is written (observe.go). It must not block.
+	Observe func(*history.Record)
 }
 
 // Server routes requests to the handlers of the current Machine.
@@ -94,7 +98,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
-	e.Use(s.requestID, s.requestLogger, s.recoverPanics, s.checkFraming)
+	e.Use(s.requestID, s.requestLogger, s.observe, s.recoverPanics, s.checkFraming)
 	// Every method and path reaches dispatch: Any covers echo's method list,
 	// RouteNotFound catches the rest (other methods). Routes are never added
 	// after this, so reload cannot race echo's router.
@@ -221,10 +225,16 @@ func (s *Server) requestLogger(next echo.HandlerFunc) echo.HandlerFunc {
 		if r.URL.Path == lang.HealthPath && c.Response().Status == http.StatusOK {
 			level = slog.LevelDebug // probes every few seconds would drown the log
 		}
+		n := noteOf(c)
+		if n == nil {
+			n = &note{}
+		}
 		s.logger(c).LogAttrs(r.Context(), level, "request",
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
+			slog.String("route", n.route),
 			slog.Int("status", c.Response().Status),
+			slog.Int("steps", n.steps),
 			slog.Int64("bytes_out", c.Response().Size),
 			slog.Duration("latency", time.Since(start)))
 		return nil

@@ -170,7 +170,9 @@ func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 			slog.String("request_id", requestIDOf(c)),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
+			slog.String("route", r.Method+" "+c.Path()),
 			slog.Int("status", c.Response().Status),
+			slog.Int("steps", 0), // no interpreter; logged so the line costs the same
 			slog.Int64("bytes_out", c.Response().Size),
 			slog.Duration("latency", time.Since(start)))
 		return nil

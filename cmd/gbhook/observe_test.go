@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gbhook/gbhook/runtime/simulate"
+)
+
+// observedApp serves the seed scripts through the real wiring with metrics
+// and history on (admin listener off), and serves its admin handler too.
+func observedApp(t *testing.T, env map[string]string, logs io.Writer) (*app, *httptest.Server, *httptest.Server) {
+	t.Helper()
+	a, err := newApp(appConfig{Dirs: []string{"../../scripts"}, Data: t.TempDir(),
+		Getenv: func(k string) string { return env[k] }, Logger: slog.New(slog.NewTextHandler(logs, nil)),
+		Observe: &observeConfig{AdminAddr: "off", MaxCount: 5000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.load(); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.queue.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	hooks := httptest.NewServer(a.srv.Handler())
+	adm := httptest.NewServer(a.obs.adminServer(a.srv).Handler())
+	t.Cleanup(func() {
+		hooks.Close()
+		adm.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = a.queue.Stop(ctx)
+		a.queue.Close()
+		a.close()
+	})
+	return a, hooks, adm
+}
+
+// series reads one metric family from a Prometheus text page: labels → value.
+func series(t *testing.T, url, name string) map[string]string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, name+"{") {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		out[line[len(name):i]] = line[i+1:]
+	}
+	return out
+}
+
+func TestMetricsCountSimulatedLoadExactly(t *testing.T) {
+	env := map[string]string{"TWILIO_AUTH_TOKEN": "metrics-twilio-token", "META_APP_SECRET": "metrics-meta-secret"}
+	_, hooks, adm := observedApp(t, env, io.Discard)
+	target := simulate.Target{BaseURL: hooks.URL, TwilioToken: env["TWILIO_AUTH_TOKEN"], MetaSecret: env["META_APP_SECRET"]}
+	const n = 60
+	for i := 0; i < n; i++ {
+		for _, p := range []simulate.Payload{simulate.TwilioCall(), simulate.WhatsAppText("5511999999999", fmt.Sprint("load ", i))} {
+			res, err := target.Send(context.Background(), p)
+			if err != nil || res.Status != http.StatusOK {
+				t.Fatalf("send %s: %v %+v", p.Path, err, res)
+			}
+		}
+	}
+	want := map[string]string{
+		`{route="POST /twilio/voice",status="200"}`:      fmt.Sprint(n),
+		`{route="POST /webhooks/whatsapp",status="200"}`: fmt.Sprint(n),
+	}
+	got := series(t, adm.URL+"/metrics", "gbhook_http_requests_total")
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("gbhook_http_requests_total after %d simulated requests per route:\n got %v\nwant %v", n, got, want)
+	}
+
+	// 1,000 random unknown paths, with random Host headers, add only "unmatched".
+	for i := 0; i < 1000; i++ {
+		req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/x%d/%x", hooks.URL, i, rand.Uint64()), nil)
+		req.Host = fmt.Sprintf("h%d.example", rand.Uint32())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("unknown path: status %d, want 404", resp.StatusCode)
+		}
+	}
+	want[`{route="unmatched",status="404"}`] = "1000"
+	got = series(t, adm.URL+"/metrics", "gbhook_http_requests_total")
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("gbhook_http_requests_total after 1000 unknown paths:\n got %v\nwant %v", got, want)
+	}
+	counts := series(t, adm.URL+"/metrics", "gbhook_http_request_duration_seconds_count")
+	var labels []string
+	for k := range counts {
+		labels = append(labels, k)
+	}
+	sort.Strings(labels)
+	if want := `[{route="POST /twilio/voice"} {route="POST /webhooks/whatsapp"} {route="unmatched"}]`; fmt.Sprint(labels) != want {
+		t.Fatalf("duration histogram label sets %v, want %s", labels, want)
+	}
+}

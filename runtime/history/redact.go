@@ -1,0 +1,136 @@
+package history
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gbhook/gbhook/runtime/secret"
+)
+
+// Redacted replaces a hidden value.
+const Redacted = "[REDACTED]"
+
+// hiddenHeaders are never stored: credentials and signatures.
+var hiddenHeaders = []string{
+	"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie",
+	"X-Twilio-Signature", "X-Hub-Signature", "X-Hub-Signature-256",
+}
+
+// Redactor hides credentials and the values of the configured secrets.
+type Redactor struct {
+	values []string
+	repl   *strings.Replacer
+}
+
+// minSecretLen keeps a tiny value (say "1") from blanking half a body.
+const minSecretLen = 4
+
+// NewRedactor hides the values getenv gives for secret.Vars.
+func NewRedactor(getenv func(string) string) *Redactor {
+	var vals []string
+	for _, name := range secret.Vars {
+		vals = append(vals, getenv(name))
+	}
+	return newRedactor(vals)
+}
+
+func newRedactor(vals []string) *Redactor {
+	r := &Redactor{}
+	for _, v := range vals {
+		if len(v) >= minSecretLen {
+			r.values = append(r.values, v)
+			if t := strings.TrimSpace(v); t != v && len(t) >= minSecretLen {
+				r.values = append(r.values, t)
+			}
+		}
+	}
+	// Longest first, so that a secret containing another is hidden whole.
+	sort.Slice(r.values, func(i, j int) bool { return len(r.values[i]) > len(r.values[j]) })
+	var pairs []string
+	for _, v := range r.values {
+		pairs = append(pairs, v, Redacted)
+	}
+	if len(pairs) > 0 {
+		r.repl = strings.NewReplacer(pairs...)
+	}
+	return r
+}
+
+// ForRequest adds the credentials a request carries in its hidden headers
+// (say an Authorization token), so that a script echoing one into its
+// answer or its error does not get it stored.
+func (r *Redactor) ForRequest(h http.Header) *Redactor {
+	if r == nil {
+		r = &Redactor{}
+	}
+	var extra []string
+	for _, k := range hiddenHeaders {
+		for _, v := range h[k] {
+			extra = append(extra, v)
+			if _, cred, ok := strings.Cut(v, " "); ok { // Bearer x, Basic x
+				extra = append(extra, strings.TrimSpace(cred))
+			}
+			if k == "Cookie" {
+				for _, c := range strings.Split(v, ";") {
+					if _, val, ok := strings.Cut(c, "="); ok {
+						extra = append(extra, val)
+					}
+				}
+			}
+		}
+	}
+	if len(extra) == 0 {
+		return r
+	}
+	return newRedactor(append(extra, r.values...))
+}
+
+// String hides every secret value in s.
+func (r *Redactor) String(s string) string {
+	if r == nil || r.repl == nil {
+		return s
+	}
+	for _, v := range r.values {
+		if strings.Contains(s, v) {
+			return r.repl.Replace(s)
+		}
+	}
+	return s
+}
+
+// Header copies h with credential headers and secret values hidden.
+func (r *Redactor) Header(h http.Header) http.Header {
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		c := make([]string, len(vs))
+		for i, v := range vs {
+			c[i] = r.String(v)
+		}
+		out[k] = c
+	}
+	for _, k := range hiddenHeaders {
+		if vs, ok := out[k]; ok {
+			for i := range vs {
+				vs[i] = Redacted
+			}
+		}
+	}
+	return out
+}
+
+// Body caps b at max bytes (on a character boundary) and hides secrets. The
+// secrets are hidden before cutting, so that a secret across the cut does not
+// leave its first half behind.
+func (r *Redactor) Body(b []byte, max int) (string, bool) {
+	s := r.String(string(b))
+	if max <= 0 || len(s) <= max {
+		return s, false
+	}
+	i := max
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i], true
+}

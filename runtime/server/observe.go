@@ -1,0 +1,84 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gbhook/gbhook/runtime"
+	"github.com/gbhook/gbhook/runtime/history"
+	"github.com/gbhook/gbhook/runtime/metrics"
+)
+
+// keyNote is the echo context key of a request's note.
+const keyNote = "gbhook.note"
+
+// note is what dispatch learns about a request, for its log line and for
+// Config.Observe.
+type note struct {
+	route     string // METHOD /pattern, or metrics.Unmatched
+	reqBody   []byte
+	respBody  []byte
+	steps     int
+	err       error
+	jobs      []runtime.Job
+	duplicate bool // a redelivery: not run, or its jobs dropped
+}
+
+func noteOf(c echo.Context) *note {
+	n, _ := c.Get(keyNote).(*note)
+	return n
+}
+
+// routeLabel is a handler's bounded route name: METHOD /pattern.
+func routeLabel(e *entry) string { return e.h.Method + " " + e.h.Path }
+
+// observe keeps a note of the request and, once it is answered, hands a
+// history record to Config.Observe (never for /healthz).
+func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		n := &note{route: metrics.Unmatched}
+		c.Set(keyNote, n)
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		r := c.Request()
+		if s.cfg.Observe == nil || r.URL.Path == "/healthz" {
+			return nil
+		}
+		rec := s.record(start, r.Method, r.URL.RequestURI(), requestIDOf(c), r.Header, n)
+		rec.Response = &history.Message{Status: c.Response().Status, Headers: c.Response().Header().Clone()}
+		rec.Status = c.Response().Status
+		s.cfg.Observe(rec)
+		return nil
+	}
+}
+
+// record builds the history record of a finished request from its note.
+// Bodies stay raw: the recorder caps and redacts them off the request path.
+func (s *Server) record(start time.Time, method, target, id string, h http.Header, n *note) *history.Record {
+	rec := &history.Record{
+		Time: start.UTC(), Method: method, Path: target, Route: n.route, RequestID: id,
+		DurationMS: float64(time.Since(start).Microseconds()) / 1000, Steps: n.steps,
+		// The request's headers are not cloned: nothing writes them once it
+		// is answered (the recorder copies them as it redacts).
+		Request: &history.Message{Headers: h}, ReqBody: n.reqBody, RespBody: n.respBody,
+		Logs: []history.Log{}, Deliveries: []history.Delivery{}, Duplicate: n.duplicate,
+	}
+	if n.err != nil {
+		rec.Error = n.err.Error()
+		var re *runtime.Error
+		if errors.As(n.err, &re) {
+			rec.ErrorPos = &history.ErrorAt{File: re.Pos.File, Line: re.Pos.Line, Col: re.Pos.Col}
+		}
+	}
+	rec.Jobs = make([]history.Job, len(n.jobs))
+	for i, j := range n.jobs {
+		rec.Jobs[i] = history.Job{Sub: j.Sub, State: history.JobQueued, Time: rec.Time}
+	}
+	return rec
+}
