@@ -83,6 +83,14 @@ func TestRetriesAndDeadLetters(t *testing.T) {
 		if r.State != "completed" || r.Attempt != 3 || r.Error != wantErr {
 			t.Errorf("job %+v\nwant completed at attempt 3 with the last error %q", r, wantErr)
 		}
+		// Jobs log their start, each retry and their finish.
+		logs := p.logs.String()
+		for line, n := range map[string]int{`msg="spawned SUB started"`: 3,
+			`msg="spawned SUB failed; will retry"`: 2, `msg="spawned SUB done"`: 1} {
+			if got := strings.Count(logs, line); got != n {
+				t.Errorf("%d lines %s, want %d; logs:\n%s", got, line, n, logs)
+			}
+		}
 	})
 	t.Run("190 fails at once, retry runs it again", func(t *testing.T) {
 		g := deliverytest.NewGraph(t,
@@ -105,6 +113,9 @@ func TestRetriesAndDeadLetters(t *testing.T) {
 			Error: filepath.Join(scripts, "spawn.bas") + ":12:3: " + graph190}
 		if r != want || r.RequestID == "" {
 			t.Errorf("failed job\n%+v\nwant\n%+v", r, want)
+		}
+		if line := `msg="spawned SUB failed; cancelled"`; strings.Count(p.logs.String(), line) != 1 {
+			t.Errorf("want one line %s; logs:\n%s", line, p.logs)
 		}
 		out, err := p.gbhook(t, "jobs", "retry", fmt.Sprint(r.ID))
 		if err != nil || out != fmt.Sprintf("job %d retried: now available\n", r.ID) {

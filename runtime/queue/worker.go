@@ -35,14 +35,17 @@ func (w *worker) Work(ctx context.Context, job *river.Job[spawnArgs]) error {
 		return errors.New("no program loaded yet")
 	}
 	start := time.Now()
+	log.Info("spawned SUB started", "max_attempts", job.MaxAttempts)
 	// Deliveries made under this context join the request's history.
 	jobs, err := m.RunSub(history.WithRequestID(ctx, a.RequestID), a.job())
 	if err != nil {
 		if transient(err) {
-			log.Warn("spawned SUB failed; will retry", "err", err.Error(), "max_attempts", job.MaxAttempts)
 			outcome := "retried"
 			if job.Attempt >= job.MaxAttempts {
 				outcome = "failed"
+				log.Error("spawned SUB failed on its last attempt; discarded", "err", err.Error(), "max_attempts", job.MaxAttempts)
+			} else {
+				log.Warn("spawned SUB failed; will retry", "err", err.Error(), "max_attempts", job.MaxAttempts)
 			}
 			w.q.onJob(a, job.Attempt, outcome, err)
 			return err

@@ -64,6 +64,8 @@ func (q *Memory) work(j Job) {
 	delay := q.backoff
 	for attempt := 1; ; attempt++ {
 		start := time.Now()
+		q.log.Info("spawned SUB started", "request_id", j.RequestID, "job_id", 0, "sub", "PROCESS WHATSAPP MESSAGE",
+			"attempt", attempt, "max_attempts", 8)
 		err := q.attempt(j)
 		if err == nil {
 			// The line gbhook's queue logs (runtime/queue); no job ids here.
