@@ -29,6 +29,9 @@ type backend interface {
 	commitGroup(ctx context.Context, group []*commitReq, now, expires int64) []error
 	// complete marks job done and inserts jobs in the same transaction.
 	complete(ctx context.Context, job *rivertype.JobRow, jobs []river.InsertManyParams) error
+	// insert inserts one job as River's periodic enqueuer does, honouring
+	// its unique options; skipped: a duplicate was there.
+	insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (skipped bool, err error)
 	// periodic gives the client's periodic jobs (a client that runs jobs).
 	periodic() *river.PeriodicJobBundle
 	count(ctx context.Context, q string, args ...any) (int64, error)
@@ -177,6 +180,14 @@ func (b *riverBackend[TDriver, TTx]) complete(ctx context.Context, job *rivertyp
 		_, err := river.JobCompleteTx[TDriver](ctx, tx, &river.Job[anyArgs]{JobRow: job})
 		return err
 	})
+}
+
+func (b *riverBackend[TDriver, TTx]) insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (bool, error) {
+	res, err := b.client.Insert(ctx, args, opts)
+	if err != nil {
+		return false, err
+	}
+	return res.UniqueSkippedAsDuplicate, nil
 }
 
 // anyArgs lets complete serve every job kind: JobCompleteTx only needs the
