@@ -14,6 +14,7 @@ import (
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
 	"github.com/gbhook/gbhook/runtime/delivery"
+	"github.com/gbhook/gbhook/runtime/queue"
 	"github.com/gbhook/gbhook/runtime/secret"
 )
 
@@ -47,7 +48,7 @@ func runTick(ctx context.Context, m *runtime.Machine, key string, tick time.Time
 	}
 	ctx, cancel := context.WithTimeout(ctx, scheduleTimeout)
 	defer cancel()
-	id := "schedule-" + filepath.Base(key) + "-" + tick.UTC().Format("20060102T150405Z")
+	id := queue.TickID(key, tick)
 	start := time.Now()
 	jobs, err := m.RunSchedule(ctx, s, id)
 	if err != nil {

@@ -35,9 +35,11 @@ type tickArgs struct {
 
 func (tickArgs) Kind() string { return tickKind }
 
-// requestID names a tick in the logs and in what it SPAWNs.
-func (a tickArgs) requestID() string {
-	return "schedule-" + filepath.Base(a.Schedule) + "-" + a.Tick.UTC().Format("20060102T150405Z")
+// TickID is the request id of the tick of the schedule with key (a
+// lang.Schedule.Key) at tick: it names the run in the logs and in what it
+// SPAWNs.
+func TickID(key string, tick time.Time) string {
+	return "schedule-" + filepath.Base(key) + "-" + tick.UTC().Format("20060102T150405Z")
 }
 
 // tickUnique makes a tick unique by its arguments in every state, the failed
@@ -153,7 +155,7 @@ type tickWorker struct {
 // file:line:col; a failed tick is not retried.
 func (w *tickWorker) Work(ctx context.Context, job *river.Job[tickArgs]) error {
 	a := job.Args
-	id := a.requestID()
+	id := TickID(a.Schedule, a.Tick)
 	log := w.q.log.With("request_id", id, "job_id", job.ID)
 	m := w.q.cfg.Machine()
 	if m == nil {

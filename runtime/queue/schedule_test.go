@@ -173,6 +173,30 @@ func TestSchedulerFollowsReloads(t *testing.T) {
 	})
 }
 
+// A failed tick is not retried; its error keeps the BASIC line.
+func TestFailedTickKeepsItsLine(t *testing.T) {
+	backends(t, func(t *testing.T, cfg Config) {
+		w := newWorld(t, cfg, "ON SCHEDULE \"@every 1s\" DO\n  MISHAP \"transient\"\nEND ON\n")
+		w.scheduler(t)
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			jobs := tickJobs(t, w.q)
+			if len(jobs) > 0 && jobs[0].FinalizedAt != nil {
+				j := jobs[0]
+				if j.State != rivertype.JobStateCancelled || j.Attempt != 1 || len(j.Errors) != 1 ||
+					j.Errors[0].Error != "JobCancelError: t.bas:2:3: graph said slow down (transient)" {
+					t.Errorf("failed tick: state %s, attempt %d, errors %+v", j.State, j.Attempt, j.Errors)
+				}
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no tick finished in 30s: %+v", jobs)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+}
+
 // Two processes on one PostgreSQL: only the leader enqueues, so each tick
 // runs once between them, about once a second.
 func TestTwoQueuesRunEachTickOnce(t *testing.T) {
