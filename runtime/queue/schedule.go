@@ -55,14 +55,25 @@ var tickUnique = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 // enqueuer asks Next for a tick, waits for it, calls the constructor, then
 // asks Next again from that tick: so the constructor's tick is the last
 // answer of Next.
+// It keeps its own parse of the expression, not the lang.Schedule, so that
+// it holds no program in memory after a reload.
 type tickSchedule struct {
-	s    *lang.Schedule
-	mu   sync.Mutex
-	next time.Time
+	key, expr string
+	sched     interface{ Next(time.Time) time.Time }
+	mu        sync.Mutex
+	next      time.Time
+}
+
+func newTickSchedule(s *lang.Schedule) (*tickSchedule, error) {
+	sched, err := lang.ParseCron(s.Cron)
+	if err != nil {
+		return nil, err
+	}
+	return &tickSchedule{key: s.Key(), expr: s.Cron, sched: sched}, nil
 }
 
 func (t *tickSchedule) Next(now time.Time) time.Time {
-	n := t.s.Next(now)
+	n := t.sched.Next(now)
 	t.mu.Lock()
 	t.next = n
 	t.mu.Unlock()
@@ -76,7 +87,7 @@ func (t *tickSchedule) construct() (river.JobArgs, *river.InsertOpts) {
 	// No ScheduledAt: one set here would make the job "scheduled", left for
 	// River's scheduler pass (every 5 s); the enqueuer sets the tick itself
 	// on an available job.
-	return tickArgs{Schedule: t.s.Key(), Cron: t.s.Cron, Tick: tick.UTC()},
+	return tickArgs{Schedule: t.key, Cron: t.expr, Tick: tick.UTC()},
 		&river.InsertOpts{MaxAttempts: 1, UniqueOpts: tickUnique}
 }
 
@@ -133,8 +144,12 @@ func (sc *Scheduler) Update(schedules []*lang.Schedule) {
 		if _, ok := sc.running[id]; ok {
 			continue
 		}
-		ts := &tickSchedule{s: s}
-		h, err := bundle.AddSafely(river.NewPeriodicJob(ts, ts.construct, &river.PeriodicJobOpts{RunOnStart: false}))
+		ts, err := newTickSchedule(s)
+		var h rivertype.PeriodicJobHandle
+		if err == nil {
+			// RunOnStart false: ticks missed while no process ran are not replayed.
+			h, err = bundle.AddSafely(river.NewPeriodicJob(ts, ts.construct, &river.PeriodicJobOpts{RunOnStart: false}))
+		}
 		if err != nil {
 			sc.q.log.Error("schedule not started", "schedule", s.String(), "err", err.Error())
 			continue

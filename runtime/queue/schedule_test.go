@@ -96,7 +96,11 @@ func TestTickIsUniqueByScheduleAndTime(t *testing.T) {
 		s := w.m.Load().Schedules()[0]
 		tick := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 		for i, at := range []time.Time{tick, tick, tick.In(time.FixedZone("X", 3600)), tick.Add(time.Hour)} {
-			ts := &tickSchedule{s: s, next: at}
+			ts, err := newTickSchedule(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts.next = at
 			args, opts := ts.construct()
 			skipped, err := w.q.b.insert(context.Background(), args, opts)
 			if err != nil {
