@@ -9,7 +9,7 @@ import (
 
 // Schedules (ON SCHEDULE) run like a spawned job: no request, no response,
 // the budgets and deadline the host gives a job through ctx. What runs them
-// on time (a queue's periodic jobs, a ticker) is the host's business: the
+// on time (the queue's periodic jobs) is the host's business: the
 // machine only runs one tick when asked.
 
 func (m *Machine) compileSchedules(c *compiler) error {

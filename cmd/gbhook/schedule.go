@@ -14,8 +14,8 @@ import (
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
 	"github.com/gbhook/gbhook/runtime/delivery"
+	"github.com/gbhook/gbhook/runtime/queue"
 	"github.com/gbhook/gbhook/runtime/secret"
-	"github.com/gbhook/gbhook/runtime/ticker"
 )
 
 // scheduleTimeout is the deadline of one schedule tick: a job's.
@@ -41,18 +41,18 @@ func newRegistry(getenv func(string) string, data string, log *slog.Logger,
 		HTTP: delivery.NewHTTPClient(hc)}), nil
 }
 
-// runTick runs one tick of the schedule with key on machine m, with a job's
+// runTick runs one tick of the schedule with key on machine m now, for
+// run-schedule (serve's ticks are the queue's periodic jobs), with a job's
 // deadline, and hands what it SPAWNs to enqueue. Its error reads file:line:col.
 func runTick(ctx context.Context, m *runtime.Machine, key string, tick time.Time,
 	enqueue func(context.Context, []runtime.Job) error, log *slog.Logger) error {
 	s := m.Program().ScheduleByKey(key)
-	if s == nil { // removed by a reload the ticker has not seen yet
-		log.Warn("schedule tick skipped: no ON SCHEDULE there any more", "schedule", key)
+	if s == nil {
 		return fmt.Errorf("no ON SCHEDULE at %s", key)
 	}
 	ctx, cancel := context.WithTimeout(ctx, scheduleTimeout)
 	defer cancel()
-	id := "schedule-" + filepath.Base(key) + "-" + tick.UTC().Format("20060102T150405Z")
+	id := queue.TickID(key, tick)
 	start := time.Now()
 	jobs, err := m.RunSchedule(ctx, s, id)
 	if err != nil {
@@ -158,17 +158,4 @@ func scheduleLines(prog *lang.Program, now time.Time) []string {
 		out = append(out, s.String()+" next "+s.Next(now).Format(time.RFC3339))
 	}
 	return out
-}
-
-// startTicker fires the schedules in this process (runtime/ticker) and stores
-// their SPAWNs in the job queue. Each replica ticks: with several on one
-// PostgreSQL, River's periodic jobs (a runtime.Scheduler assigned to a.sched)
-// should replace it.
-func startTicker(a *app, log *slog.Logger) *ticker.Ticker {
-	tk := ticker.New(func(ctx context.Context, key string, tick time.Time) {
-		enqueue := func(ctx context.Context, jobs []runtime.Job) error { return a.queue.Commit(ctx, jobs, nil) }
-		_ = runTick(ctx, a.srv.Machine(), key, tick, enqueue, log)
-	}, log)
-	a.sched = tk
-	return tk
 }

@@ -10,83 +10,139 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gbhook/gbhook/internal/testlog"
 	"github.com/gbhook/gbhook/runtime/delivery/deliverytest"
+	"github.com/gbhook/gbhook/runtime/queue/queuetest"
 )
 
 const tickScript = `ON SCHEDULE "@every 1s" DO
-  SEND WHATSAPP TO "447700900123" WITH "tick"
+  SEND WHATSAPP TO "447700900123" WITH "tick " + NOW()
 END ON
 `
 
-// scheduleServer serves a scripts directory holding only script as tick.bas,
-// with WhatsApp sent to a Graph stand-in.
-func scheduleServer(t *testing.T, script string) (*server, *deliverytest.Graph, string) {
-	t.Helper()
-	g := deliverytest.NewGraph(t)
-	scripts, data := t.TempDir(), t.TempDir()
-	file := filepath.Join(scripts, "tick.bas")
-	if err := os.WriteFile(file, []byte(script), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	s := &server{addr: freeAddr(t), logs: &testlog.Buffer{}, data: data}
-	s.env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "GBHOOK_ADMIN_ADDR=off", "GBHOOK_LOG_FORMAT=text",
-		"GBHOOK_ADDR=" + s.addr, "GBHOOK_SCRIPTS=" + scripts, "GBHOOK_DATA=" + data,
-		"WHATSAPP_TOKEN=tok", "WHATSAPP_PHONE_NUMBER_ID=113469798404167", "WHATSAPP_API_URL=" + g.URL}
-	cmd := exec.Command(binary, "serve")
-	cmd.Env, cmd.Stdout, cmd.Stderr = s.env, s.logs, s.logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
+// ranTicks counts the "schedule ran" log lines by request id (the schedule
+// and its tick) over all the logs given.
+func ranTicks(logs ...string) map[string]int {
+	re := regexp.MustCompile(`msg="schedule ran" request_id=(\S+)`)
+	ran := map[string]int{}
+	for _, l := range logs {
+		for _, m := range re.FindAllStringSubmatch(l, -1) {
+			ran[m[1]]++
 		}
-	})
-	s.waitHealthy(t)
-	return s, g, file
+	}
+	return ran
 }
 
-// An @every 1s schedule sends about once a second; editing its expression
-// takes effect on reload, without a restart.
-func TestScheduleSendsEverySecondAndFollowsReload(t *testing.T) {
-	s, g, file := scheduleServer(t, tickScript)
-	start := time.Now()
-	got := g.WaitFor(3, 15*time.Second)
-	if len(got) < 3 {
-		t.Fatalf("%d sends in 15s; logs:\n%s", len(got), s.logs)
+// sendsOver waits for the first send, then counts the sends over window.
+func sendsOver(t *testing.T, g *deliverytest.Graph, window time.Duration, logs func() string) int {
+	t.Helper()
+	if got := g.WaitFor(1, 30*time.Second); len(got) == 0 {
+		t.Fatalf("no send in 30s; logs:\n%s", tail(logs(), 40))
 	}
-	if d := time.Since(start); d < 1800*time.Millisecond { // @every rounds to whole seconds: the first tick may come early
-		t.Errorf("3 sends of @every 1s within %v", d)
-	}
-	var body struct{ Text struct{ Body string } }
-	if err := json.Unmarshal(got[0].Body, &body); err != nil || body.Text.Body != "tick" {
-		t.Errorf("sent %s", got[0].Body)
-	}
+	before := len(g.Requests())
+	time.Sleep(window)
+	return len(g.Requests()) - before
+}
 
-	// Atomic save, as editors do.
+// waitLog waits until the logs contain s.
+func waitLog(t *testing.T, logs func() string, s string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(logs(), s) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s in the logs after 20s:\n%s", s, tail(logs(), 40))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// saveAtomically replaces file as editors do: a temp file renamed over it.
+func saveAtomically(t *testing.T, file, src string) {
+	t.Helper()
 	tmp := file + ".tmp"
-	if err := os.WriteFile(tmp, []byte(strings.Replace(tickScript, "@every 1s", "@every 1h", 1)), 0o644); err != nil {
+	if err := os.WriteFile(tmp, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Rename(tmp, file); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(s.logs.String(), `schedule started schedule="SCHEDULE \"@every 1h\"`) && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
+}
+
+// An "@every 1h" schedule edited to "@every 1s" takes effect on reload,
+// without a restart, and then sends about once a second (River's periodic
+// jobs on the embedded SQLite queue); once the schedule is removed, it
+// stops.
+func TestScheduleFollowsReloadAndSendsEverySecond(t *testing.T) {
+	g := deliverytest.NewGraph(t)
+	hourly := strings.Replace(tickScript, "@every 1s", "@every 1h", 1)
+	scripts := writeScripts(t, map[string]string{"tick.bas": hourly})
+	file := filepath.Join(scripts, "tick.bas")
+	p := launchServe(t, scripts, t.TempDir(), graphEnv(g))
+	time.Sleep(4 * time.Second) // River elects its leader and starts the periodic jobs in ~3 s
+	if n := len(g.Requests()); n != 0 {
+		t.Fatalf("@every 1h sent %d times at start", n)
 	}
+
+	saveAtomically(t, file, tickScript)
+	waitLog(t, p.logs.String, `msg="schedule started" schedule="SCHEDULE \"@every 1s\" tick.bas:1"`)
+	const window = 10 * time.Second
+	n := sendsOver(t, g, window, p.logs.String)
+	if n < 5 || n > 13 {
+		t.Errorf("%d sends in %v of @every 1s, want about 10; logs:\n%s", n, window, tail(p.logs.String(), 40))
+	}
+	var body struct{ Text struct{ Body string } }
+	if err := json.Unmarshal(g.Requests()[0].Body, &body); err != nil || !regexp.MustCompile(`^tick \d{4}-\d\d-\d\dT`).MatchString(body.Text.Body) {
+		t.Errorf("sent %s", g.Requests()[0].Body)
+	}
+
+	saveAtomically(t, file, "ON WEBHOOK GET TO \"/x\" DO\n  PRINT 1\nEND ON\n")
+	waitLog(t, p.logs.String, `msg="schedule stopped" schedule="SCHEDULE \"@every 1s\" tick.bas:1"`)
 	time.Sleep(1500 * time.Millisecond) // a tick under way may still send
 	before := len(g.Requests())
-	time.Sleep(3 * time.Second)
+	time.Sleep(4 * time.Second)
 	if after := len(g.Requests()); after != before {
-		t.Errorf("after the edit to @every 1h, %d more sends; logs:\n%s", after-before, s.logs)
+		t.Errorf("after the schedule was removed, %d more sends; logs:\n%s", after-before, tail(p.logs.String(), 20))
 	}
+	for id, k := range ranTicks(p.logs.String()) {
+		if k > 1 {
+			t.Errorf("tick %s ran %d times", id, k)
+		}
+	}
+	t.Logf("SQLite: %d sends in %v of @every 1s", n, window)
+}
+
+// Two serve processes on one PostgreSQL send once per tick between them:
+// no tick runs twice, and together they send about once a second.
+func TestTwoReplicasRunEachTickOnce(t *testing.T) {
+	g := deliverytest.NewGraph(t)
+	env := graphEnv(g)
+	env["GBHOOK_DATABASE_URL"] = queuetest.Database(t)
+	scripts := writeScripts(t, map[string]string{"tick.bas": tickScript})
+	p1 := launchServe(t, scripts, t.TempDir(), env)
+	p2 := launchServe(t, scripts, t.TempDir(), env)
+	logs := func() string { return p1.logs.String() + p2.logs.String() }
+	const window = 12 * time.Second
+	n := sendsOver(t, g, window, logs)
+	p1.stop(10 * time.Second)
+	p2.stop(10 * time.Second)
+	ran := ranTicks(p1.logs.String(), p2.logs.String())
+	twice := 0
+	for id, k := range ran {
+		if k > 1 {
+			twice++
+			t.Errorf("tick %s ran %d times", id, k)
+		}
+	}
+	if n < 6 || n > 16 {
+		t.Errorf("%d sends in %v of @every 1s over two replicas, want about 12", n, window)
+	}
+	if sends := len(g.Requests()); sends != len(ran) {
+		t.Errorf("%d sends for %d ticks run", sends, len(ran))
+	}
+	texts := sentCounts(t, g)
+	t.Logf("two replicas: %d sends in %v; %d ticks run in all (%d by one replica, %d by the other), %d twice; "+
+		"%d sends share their NOW() second with another",
+		n, window, len(ran), len(ranTicks(p1.logs.String())), len(ranTicks(p2.logs.String())), twice,
+		len(g.Requests())-len(texts))
 }
 
 func TestRoutesAndRunSchedule(t *testing.T) {

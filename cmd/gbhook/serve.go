@@ -88,9 +88,13 @@ func (c *ServeCmd) Run() error {
 	}
 	defer a.close()
 	defer a.queue.Close()
-	tk := startTicker(a, a.log)
-	defer tk.Stop()
-	go func() { <-ctx.Done(); tk.Stop() }() // no new ticks while the queue drains
+	// Schedules are the queue's periodic jobs: the elected leader among
+	// the processes on one database enqueues each tick once.
+	sched, err := a.queue.Scheduler()
+	if err != nil {
+		return err
+	}
+	a.sched = sched
 	log = a.log
 	if err := a.load(); err != nil {
 		return printProblems(os.Stderr, err, "; not serving")

@@ -28,7 +28,12 @@ type backend interface {
 	// all stored before is a duplicate and stores nothing.
 	commitGroup(ctx context.Context, group []*commitReq, now, expires int64) []error
 	// complete marks job done and inserts jobs in the same transaction.
-	complete(ctx context.Context, job *river.Job[spawnArgs], jobs []river.InsertManyParams) error
+	complete(ctx context.Context, job *rivertype.JobRow, jobs []river.InsertManyParams) error
+	// insert inserts one job as River's periodic enqueuer does, honouring
+	// its unique options; skipped: a duplicate was there.
+	insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (skipped bool, err error)
+	// periodic gives the client's periodic jobs (a client that runs jobs).
+	periodic() *river.PeriodicJobBundle
 	count(ctx context.Context, q string, args ...any) (int64, error)
 	exec(ctx context.Context, q string, args ...any) (int64, error)
 	ph(i int) string // the i-th (1-based) placeholder
@@ -167,14 +172,34 @@ func (b *riverBackend[TDriver, TTx]) storeKeys(ctx context.Context, tx TTx, keys
 	return nil
 }
 
-func (b *riverBackend[TDriver, TTx]) complete(ctx context.Context, job *river.Job[spawnArgs], jobs []river.InsertManyParams) error {
+func (b *riverBackend[TDriver, TTx]) complete(ctx context.Context, job *rivertype.JobRow, jobs []river.InsertManyParams) error {
 	return b.inTx(ctx, func(tx TTx) error {
 		if _, err := b.client.InsertManyFastTx(ctx, tx, jobs); err != nil {
 			return err
 		}
-		_, err := river.JobCompleteTx[TDriver](ctx, tx, job)
+		_, err := river.JobCompleteTx[TDriver](ctx, tx, &river.Job[anyArgs]{JobRow: job})
 		return err
 	})
+}
+
+func (b *riverBackend[TDriver, TTx]) insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (bool, error) {
+	res, err := b.client.Insert(ctx, args, opts)
+	if err != nil {
+		return false, err
+	}
+	return res.UniqueSkippedAsDuplicate, nil
+}
+
+// anyArgs lets complete serve every job kind: JobCompleteTx only needs the
+// row, and decodes nothing into it.
+type anyArgs struct{}
+
+func (anyArgs) Kind() string { return "" }
+
+func (*anyArgs) UnmarshalJSON([]byte) error { return nil }
+
+func (b *riverBackend[TDriver, TTx]) periodic() *river.PeriodicJobBundle {
+	return b.client.PeriodicJobs()
 }
 
 func (b *riverBackend[TDriver, TTx]) count(ctx context.Context, q string, args ...any) (int64, error) {

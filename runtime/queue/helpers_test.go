@@ -20,6 +20,7 @@ import (
 var testTable = []lang.Builtin{
 	{Name: "NOTE", MinArgs: 1, MaxArgs: 1, Stmt: true, PathArg: -1},
 	{Name: "MISHAP", MinArgs: 1, MaxArgs: 1, Stmt: true, PathArg: -1},
+	{Name: "RUNNOTE", MinArgs: 1, MaxArgs: 1, Stmt: true, PathArg: -1},
 }
 
 // world is a queue running jobs on a program that tests can replace.
@@ -56,6 +57,10 @@ func (w *world) registry() reg {
 	return reg{
 		"NOTE": func(_ *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
 			w.note(args[0].String())
+			return nil, nil
+		},
+		"RUNNOTE": func(th *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+			w.note(args[0].String() + " " + th.RequestID())
 			return nil, nil
 		},
 		"MISHAP": func(_ *runtime.Thread, site *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {

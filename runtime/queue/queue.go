@@ -4,6 +4,8 @@
 // before the server answers, runs each job's SUB on the current program with
 // a fixed pool of workers, retries transient failures with backoff, keeps the
 // dead letters (cancelled, discarded) with their errors, and prunes old keys.
+// Its Scheduler runs ON SCHEDULE blocks as periodic jobs, once per tick
+// across all the processes sharing the database.
 package queue
 
 import (
@@ -179,6 +181,10 @@ func newBackend[TDriver riverdriver.Driver[TTx], TTx any](ctx context.Context, q
 	if q.cfg.Machine != nil {
 		workers := river.NewWorkers()
 		if err := river.AddWorkerSafely[spawnArgs](workers, &worker{q: q}); err != nil {
+			ops.close()
+			return nil, err
+		}
+		if err := river.AddWorkerSafely[tickArgs](workers, &tickWorker{q: q}); err != nil {
 			ops.close()
 			return nil, err
 		}

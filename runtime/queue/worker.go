@@ -59,7 +59,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[spawnArgs]) error {
 		for i, j := range jobs {
 			params[i] = river.InsertManyParams{Args: argsOf(j)}
 		}
-		if err := w.q.b.complete(ctx, job, params); err != nil {
+		if err := w.q.b.complete(ctx, job.JobRow, params); err != nil {
 			log.Warn("storing the jobs a spawned SUB SPAWNed failed; will retry", "err", err.Error())
 			return err
 		}
