@@ -5,10 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
@@ -65,6 +68,11 @@ type txOps[TTx any] struct {
 	// turns; it returns the unlock.
 	lock  func(ctx context.Context) (func(), error)
 	close func()
+	// lost reports an error that says the connection died (the database
+	// restarted, say), with nothing committed; reset then drops the pool's
+	// other connections, which died with it. Nil for SQLite.
+	lost  func(err error) bool
+	reset func()
 }
 
 type riverBackend[TDriver riverdriver.Driver[TTx], TTx any] struct {
@@ -97,16 +105,31 @@ func (b *riverBackend[TDriver, TTx]) migrate(ctx context.Context) error {
 	return nil
 }
 
+// inTx runs fn in one transaction. When the connection turns out dead before
+// the commit (the database came back from a restart), nothing was stored, so
+// it starts over once on fresh connections: the next delivery after an outage
+// succeeds instead of meeting a stale connection.
 func (b *riverBackend[TDriver, TTx]) inTx(ctx context.Context, fn func(tx TTx) error) error {
+	err, committing := b.tryTx(ctx, fn)
+	if err != nil && !committing && b.ops.lost != nil && b.ops.lost(err) && ctx.Err() == nil {
+		b.ops.reset()
+		err, _ = b.tryTx(ctx, fn)
+	}
+	return err
+}
+
+// tryTx is one attempt of inTx; committing says the error came from COMMIT,
+// whose outcome is unknown, so it must not be retried.
+func (b *riverBackend[TDriver, TTx]) tryTx(ctx context.Context, fn func(tx TTx) error) (err error, committing bool) {
 	tx, err := b.ops.begin(ctx)
 	if err != nil {
-		return err
+		return err, false
 	}
 	if err := fn(tx); err != nil {
 		_ = b.ops.rollback(context.WithoutCancel(ctx), tx)
-		return err
+		return err, false
 	}
-	return b.ops.commit(ctx, tx)
+	return b.ops.commit(ctx, tx), true
 }
 
 func (b *riverBackend[TDriver, TTx]) start(ctx context.Context) error { return b.client.Start(ctx) }
@@ -267,6 +290,14 @@ func openSQLite(path string) (*riversqlite.Driver, txOps[*sql.Tx], error) {
 	return riversqlite.New(db), ops, nil
 }
 
+// connLost reports a PostgreSQL error that means the connection is gone
+// rather than that the statement failed.
+func connLost(err error) bool {
+	var ne net.Error
+	return pgconn.SafeToRetry(err) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, net.ErrClosed) || errors.As(err, &ne) || strings.Contains(err.Error(), "conn closed")
+}
+
 func rowsAffected(r sql.Result, err error) (int64, error) {
 	if err != nil {
 		return 0, err
@@ -285,6 +316,8 @@ func openPostgres(ctx context.Context, url string) (*riverpgxv5.Driver, txOps[pg
 		return nil, txOps[pgx.Tx]{}, err
 	}
 	ops := txOps[pgx.Tx]{
+		lost:     connLost,
+		reset:    pool.Reset,
 		begin:    func(ctx context.Context) (pgx.Tx, error) { return pool.Begin(ctx) },
 		commit:   func(ctx context.Context, tx pgx.Tx) error { return tx.Commit(ctx) },
 		rollback: func(ctx context.Context, tx pgx.Tx) error { return tx.Rollback(ctx) },
