@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gbhook/gbhook/runtime"
+	"github.com/gbhook/gbhook/runtime/queue/queuetest"
 )
 
 const jobsSrc = `SUB FIRST(N)
@@ -314,5 +315,28 @@ func TestDataDirWithURICharacters(t *testing.T) {
 	q.Close()
 	if _, err := os.Stat(filepath.Join(dir, "gbhook.db")); err != nil {
 		t.Errorf("gbhook.db not in the data directory: %v", err)
+	}
+}
+
+// Regression: after PostgreSQL restarted, the first commit met the pool's
+// dead connections and failed (the webhook answered 503) although the
+// database was back. It now starts over once on fresh connections.
+func TestCommitAfterDatabaseRestart(t *testing.T) {
+	pg := queuetest.NewServer(t)
+	ctx := context.Background()
+	q, err := Open(ctx, Config{DatabaseURL: pg.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	for i := range 4 { // several pooled connections, all to die with the server
+		if err := q.Commit(ctx, []runtime.Job{job("SECOND", 5, runtime.Num(float64(i)))}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pg.Stop()
+	pg.Start()
+	if err := q.Commit(ctx, []runtime.Job{job("SECOND", 5, runtime.Num(9))}, nil); err != nil {
+		t.Fatalf("first commit after the restart: %v", err)
 	}
 }
