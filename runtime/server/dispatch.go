@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -130,9 +131,9 @@ func (s *Server) refuse(c echo.Context, e *entry, err error) error {
 // run executes the handler under the deadline, commits its jobs (and the
 // delivery's dedupe keys), and only then writes its response.
 func (s *Server) run(c echo.Context, m *runtime.Machine, e *entry, req *runtime.Request, keys []string) error {
-	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.HandlerTimeout)
+	ctx := withDeadline(c.Request().Context(), time.Now().Add(s.cfg.HandlerTimeout)) // deadline.go
 	resp, jobs, err := s.exec(ctx, c, m, e, req, requestIDOf(c))
-	cancel()
+	ctx.cancel()
 	if err != nil {
 		status := runtime.StatusOf(err)
 		if errors.Is(err, errPanic) {
