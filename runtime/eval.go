@@ -328,7 +328,7 @@ func iterable(p lang.Pos, v Value) (gjson.Result, bool, error) {
 	var r gjson.Result
 	switch x := v.(type) {
 	case JSON:
-		r = gjson.ParseBytes(x)
+		r = gjson.Parse(x.View()) // ParseBytes would copy the document
 	case Str:
 		if x == "" {
 			return r, false, nil
