@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/gbhook/gbhook/lang"
@@ -95,4 +96,38 @@ func TestStringBuildingMatchesOneStringPerOperator(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzStringBuildingMatchesOneStringPerOperator builds + and & chains and
+// append runs from the fuzzer's bytes and runs them both ways.
+func FuzzStringBuildingMatchesOneStringPerOperator(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3}, []byte{1, 0, 4})
+	f.Add([]byte{5, 6, 7, 2, 0}, []byte{3, 3, 2, 1})
+	operands := []string{`1`, `2.5`, `"a"`, `""`, `X$`, `N`, `(1 = 1)`, `JSONLIT("[1]")`, `0.1`, `1E21`, `-3`}
+	chain := func(b []byte) string {
+		var sb strings.Builder
+		for i, c := range b {
+			if i > 0 {
+				sb.WriteString([]string{" + ", " & "}[c>>7])
+			}
+			sb.WriteString(operands[int(c&0x7f)%len(operands)])
+		}
+		return sb.String()
+	}
+	f.Fuzz(func(t *testing.T, expr, run []byte) {
+		if len(expr) == 0 || len(expr) > 20 || len(run) > 20 {
+			return
+		}
+		body := `X$ = "x" : N = 7
+  PRINT ` + chain(expr) + `; "|"
+  S = ` + chain(expr)
+		for i := 0; i < len(run); i += 2 {
+			body += "\n  S = S + " + chain(run[i:min(i+2, len(run))])
+		}
+		body += "\n  PRINT S"
+		got, plain := runBoth(t, Options{}, "ON WEBHOOK POST TO \"/t\" DO\n  "+body+"\nEND ON\n")
+		if got != plain {
+			t.Errorf("%s\ngot   %q\nplain %q", body, got, plain)
+		}
+	})
 }
