@@ -96,7 +96,7 @@ func depth(b []byte) int {
 // check time; a computed one is compiled here. "" in gives "" out, so chains of
 // lookups over a status-only payload yield "" instead of failing. Text is
 // validated first (work in proportion to it); a lookup reads up to what it
-// finds, and copies what it gives.
+// finds. A string it gives points into the document (JSON is immutable).
 func fnGetJSONPath(th *runtime.Thread, site *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
 	if s, ok := args[0].(runtime.Str); ok && s == "" {
 		return runtime.Empty, nil
@@ -113,7 +113,7 @@ func fnGetJSONPath(th *runtime.Thread, site *lang.CallExpr, args []runtime.Value
 	var size int
 	switch v := args[0].(type) {
 	case runtime.JSON:
-		r, size = gjson.GetBytes(v, path), len(v)
+		r, size = gjson.Get(v.View(), path), len(v) // results point into v: no copy
 	case runtime.Str:
 		if err := th.Work(len(v)); err != nil {
 			return nil, err

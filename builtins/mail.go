@@ -3,6 +3,7 @@ package builtins
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
@@ -24,7 +25,7 @@ func sendMail(m delivery.Mailer) runtime.BuiltinFunc {
 		if err != nil {
 			return nil, fmt.Errorf("SEND MAIL: %w", err)
 		}
-		th.Logger().Info("mail sent", "to", msg.To, "where", where, "at", site.P.Short())
+		th.Log(slog.LevelInfo, "mail sent", slog.Any("to", msg.To), slog.Any("where", where), slog.String("at", site.P.Short()))
 		return nil, nil
 	}
 }

@@ -2,6 +2,7 @@ package builtins
 
 import (
 	"errors"
+	"log/slog"
 	"math"
 	"strconv"
 	"strings"
@@ -51,7 +52,7 @@ func fnLog(th *runtime.Thread, site *lang.CallExpr, args []runtime.Value) (runti
 	if err := th.Alloc(len(msg)); err != nil {
 		return nil, err
 	}
-	th.Logger().Info(msg, "at", site.P.Short())
+	th.Log(slog.LevelInfo, msg, slog.String("at", site.P.Short()))
 	return nil, nil
 }
 

@@ -92,7 +92,11 @@ func strFunc(f func(string) string, size func(string) int) runtime.BuiltinFunc {
 		if err := th.Alloc(size(s)); err != nil {
 			return nil, err
 		}
-		return runtime.Str(f(s)), nil
+		out := f(s)
+		if in, ok := args[0].(runtime.Str); ok && out == string(in) {
+			return args[0], nil // unchanged: no new box
+		}
+		return runtime.Str(out), nil
 	}
 }
 

@@ -3,6 +3,7 @@ package builtins
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
@@ -32,7 +33,7 @@ func sendWhatsApp(w delivery.WhatsApp) runtime.BuiltinFunc {
 		if err != nil {
 			return nil, fmt.Errorf("SEND WHATSAPP: %w", err)
 		}
-		th.Logger().Info("whatsapp sent", "to", to, "where", where, "at", site.P.Short())
+		th.Log(slog.LevelInfo, "whatsapp sent", slog.Any("to", to), slog.Any("where", where), slog.String("at", site.P.Short()))
 		return nil, nil
 	}
 }
@@ -58,7 +59,8 @@ func sendWhatsAppTemplate(w delivery.WhatsApp) runtime.BuiltinFunc {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", site.Name, err)
 		}
-		th.Logger().Info("whatsapp template sent", "to", to, "template", t.Name, "where", where, "at", site.P.Short())
+		th.Log(slog.LevelInfo, "whatsapp template sent", slog.Any("to", to), slog.Any("template", t.Name),
+			slog.Any("where", where), slog.String("at", site.P.Short()))
 		return nil, nil
 	}
 }

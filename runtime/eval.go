@@ -56,10 +56,13 @@ type compiler struct {
 	m     *Machine
 	procs map[*lang.Proc]*code
 	todo  []*code
+	plain bool // one string per operator, as before concat.go (tests compare)
 }
 
-func (m *Machine) compile() error {
-	c := &compiler{m: m, procs: map[*lang.Proc]*code{}}
+func (m *Machine) compile() error { return m.compileWith(false) }
+
+func (m *Machine) compileWith(plain bool) error {
+	c := &compiler{m: m, procs: map[*lang.Proc]*code{}, plain: plain}
 	m.handlers = map[*lang.Handler]*code{}
 	m.subs = map[string]*code{}
 	hs := append([]*lang.Handler(nil), m.prog.Handlers...)
@@ -111,13 +114,22 @@ func (c *compiler) procFor(p *lang.Proc) *code {
 }
 
 func (c *compiler) block(stmts []lang.Stmt) (block, error) {
-	b := make(block, len(stmts))
-	for i, s := range stmts {
-		run, err := c.stmt(s)
+	b := make(block, 0, len(stmts))
+	for i := 0; i < len(stmts); i++ {
+		s := stmts[i]
+		n, run, err := c.appendRunAt(stmts[i:]) // concat.go
 		if err != nil {
 			return nil, err
 		}
-		b[i] = stmt{pos: s.Position(), run: run}
+		if n > 0 {
+			b = append(b, stmt{pos: s.Position(), run: run})
+			i += n - 1
+			continue
+		}
+		if run, err = c.stmt(s); err != nil {
+			return nil, err
+		}
+		b = append(b, stmt{pos: s.Position(), run: run})
 	}
 	return b, nil
 }
@@ -316,7 +328,7 @@ func iterable(p lang.Pos, v Value) (gjson.Result, bool, error) {
 	var r gjson.Result
 	switch x := v.(type) {
 	case JSON:
-		r = gjson.ParseBytes(x)
+		r = gjson.Parse(x.View()) // ParseBytes would copy the document
 	case Str:
 		if x == "" {
 			return r, false, nil

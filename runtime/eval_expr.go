@@ -135,6 +135,9 @@ func (c *compiler) unary(e *lang.Unary) (cexpr, error) {
 }
 
 func (c *compiler) binary(e *lang.Binary) (cexpr, error) {
+	if (e.Op == lang.OpAdd || e.Op == lang.OpCat) && !c.plain {
+		return c.catChain(e) // concat.go
+	}
 	l, err := c.expr(e.L)
 	if err != nil {
 		return cexpr{}, err

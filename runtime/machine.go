@@ -51,7 +51,7 @@ type Machine struct {
 	handlers map[*lang.Handler]*code
 	sched    map[*lang.Schedule]*code // schedule.go
 	subs     map[string]*code
-	stacks   sync.Pool // *[]Value, reused between runs
+	threads  sync.Pool // *Thread with its value stack, reused between runs
 }
 
 // code is a compiled handler, SUB or FUNCTION body.
@@ -104,29 +104,28 @@ func New(prog *lang.Program, reg Registry, opts Options) (*Machine, error) {
 // Program is the program the machine runs.
 func (m *Machine) Program() *lang.Program { return m.prog }
 
-// newThread starts a run with a pooled value stack.
+// newThread starts a run on a pooled Thread, whose value stack is kept from
+// run to run; everything else starts zero.
 func (m *Machine) newThread(ctx context.Context, req *Request, requestID string) *Thread {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	th := &Thread{ctx: ctx, machine: m, req: req, requestID: requestID, maxMem: m.opts.MaxMemory}
-	if sp, ok := m.stacks.Get().(*[]Value); ok {
-		th.stack = (*sp)[:0]
-	} else {
-		th.stack = make([]Value, 0, 64)
+	th, _ := m.threads.Get().(*Thread)
+	if th == nil {
+		th = &Thread{stack: make([]Value, 0, 64)}
 	}
+	th.ctx, th.machine, th.req, th.requestID, th.maxMem = ctx, m, req, requestID, m.opts.MaxMemory
 	th.nextCheck = min(checkEvery, m.opts.MaxSteps+1)
 	return th
 }
 
-// done returns the thread's stack to the pool, emptied so that it keeps no
-// values alive.
+// done returns th to the pool, zeroed but for its emptied stack, so that the
+// pool keeps no value, request or response of the run alive.
 func (m *Machine) done(th *Thread) {
 	s := th.stack[:cap(th.stack)]
 	clear(s)
-	s = s[:0]
-	th.stack = nil
-	m.stacks.Put(&s)
+	*th = Thread{stack: s[:0]}
+	m.threads.Put(th)
 }
 
 // Exec runs handler h for req. It returns the buffered response and the SPAWNed

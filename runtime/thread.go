@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	goruntime "runtime"
+	"time"
 
 	"github.com/gbhook/gbhook/lang"
 )
@@ -104,6 +106,27 @@ func (th *Thread) Logger() *slog.Logger {
 		th.logger = th.machine.opts.Logger.With("request_id", th.requestID)
 	}
 	return th.logger
+}
+
+// Log writes one line at level with request_id first, exactly as
+// Logger().LogAttrs would, without making the logger: a run that logs a line
+// or two does not pay for With. The source position is Log's caller's.
+func (th *Thread) Log(level slog.Level, msg string, attrs ...slog.Attr) {
+	ctx, h, id := context.Background(), th.machine.opts.Logger.Handler(), true
+	if th.logger != nil {
+		h, id = th.logger.Handler(), false // it has request_id already
+	}
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	var pcs [1]uintptr
+	goruntime.Callers(2, pcs[:]) // Log's caller, as slog's own methods record theirs
+	r := slog.NewRecord(time.Now(), level, msg, pcs[0])
+	if id {
+		r.AddAttrs(slog.String("request_id", th.requestID))
+	}
+	r.AddAttrs(attrs...)
+	_ = h.Handle(ctx, r)
 }
 
 // Write appends to the response body (PRINT). The buffer's growth counts

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"strings"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
 )
@@ -50,6 +51,12 @@ func (b Bool) String() string {
 	return "FALSE"
 }
 func (j JSON) String() string { return string(j) }
+
+// View is j's bytes as a string, without copying them: for lookups whose
+// results may point into j (gjson.Get, not GetBytes, which copies). Sound
+// because a JSON value is never written after it is made: every builtin that
+// changes JSON makes a new value.
+func (j JSON) View() string { return unsafe.String(unsafe.SliceData(j), len(j)) }
 
 // Empty is the "" every missing value reads as; a constant, so that nothing
 // can change it under a running program.

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // Empty must stay a constant (this line does not compile otherwise).
@@ -67,6 +68,29 @@ func TestDescribe(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := Describe(tt.v); got != tt.want {
 				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// JSON.View is the document's text without a copy: lookups through it give
+// strings inside the document.
+func TestJSONViewSharesTheBytes(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		j    JSON
+	}{
+		{"object", JSON(`{"a":"x"}`)},
+		{"empty", JSON{}},
+		{"nil", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := tc.j.View()
+			if v != string(tc.j) {
+				t.Fatalf("View() = %q, want %q", v, string(tc.j))
+			}
+			if len(tc.j) > 0 && unsafe.StringData(v) != &tc.j[0] {
+				t.Error("View copied the bytes")
 			}
 		})
 	}

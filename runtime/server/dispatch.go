@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -72,7 +73,7 @@ func (s *Server) dispatch(c echo.Context) error {
 			return plain(c, http.StatusServiceUnavailable, "service unavailable: "+e.secretEnv+" is not set")
 		}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, s.cfg.MaxBody))
+	body, err := readBody(http.MaxBytesReader(c.Response(), r.Body, s.cfg.MaxBody), min(r.ContentLength, s.cfg.MaxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -141,10 +142,10 @@ func (s *Server) refuse(c echo.Context, e *entry, err error) error {
 // run executes the handler under the deadline, commits its jobs (and the
 // delivery's dedupe keys), and only then writes its response.
 func (s *Server) run(c echo.Context, m *runtime.Machine, e *entry, req *runtime.Request, keys []string) error {
-	log := s.logger(c)
-	ctx, cancel := context.WithTimeout(history.WithRequestID(c.Request().Context(), requestIDOf(c)), s.cfg.HandlerTimeout)
-	resp, jobs, steps, err := s.exec(ctx, log, m, e, req, requestIDOf(c))
-	cancel()
+	rid := requestIDOf(c)
+	ctx := withDeadline(history.WithRequestID(c.Request().Context(), rid), time.Now().Add(s.cfg.HandlerTimeout)) // deadline.go
+	resp, jobs, steps, err := s.exec(ctx, c, nil, m, e, req, rid)
+	ctx.cancel()
 	if n := noteOf(c); n != nil {
 		n.steps, n.err, n.jobs = steps, err, jobs
 		if resp != nil {
@@ -161,7 +162,7 @@ func (s *Server) run(c echo.Context, m *runtime.Machine, e *entry, req *runtime.
 			level = slog.LevelWarn // the client's fault, not ours
 		}
 		// A runtime error prints as file:line:col: message; safe to log.
-		log.Log(c.Request().Context(), level, "handler failed",
+		s.logger(c).Log(c.Request().Context(), level, "handler failed",
 			"route", e.h.RouteString(), "status", status, "err", err.Error())
 		return plain(c, status, errorBody(status))
 	}
@@ -173,11 +174,11 @@ func (s *Server) run(c echo.Context, m *runtime.Machine, e *entry, req *runtime.
 			if n := noteOf(c); n != nil {
 				n.duplicate, n.jobs = true, nil
 			}
-			log.Info("duplicate delivery: a concurrent copy was handled first; its jobs are dropped",
+			s.logger(c).Info("duplicate delivery: a concurrent copy was handled first; its jobs are dropped",
 				"route", e.h.RouteString(), "jobs", len(jobs))
 			return plain(c, http.StatusOK, "")
 		} else if err != nil {
-			log.Error("storing the SPAWNed jobs failed; answering 503", "route", e.h.RouteString(),
+			s.logger(c).Error("storing the SPAWNed jobs failed; answering 503", "route", e.h.RouteString(),
 				"jobs", len(jobs), "err", err.Error())
 			return plain(c, http.StatusServiceUnavailable, msgStore)
 		}
@@ -187,10 +188,15 @@ func (s *Server) run(c echo.Context, m *runtime.Machine, e *entry, req *runtime.
 }
 
 // exec runs the handler, turning a panic anywhere below it into errPanic.
-func (s *Server) exec(ctx context.Context, log *slog.Logger, m *runtime.Machine, e *entry,
+// The panic is logged to log, or when log is nil to c's request logger (made
+// only then: most runs never need it).
+func (s *Server) exec(ctx context.Context, c echo.Context, log *slog.Logger, m *runtime.Machine, e *entry,
 	req *runtime.Request, id string) (resp *runtime.Response, jobs []runtime.Job, steps int, err error) {
 	defer func() {
 		if p := recover(); p != nil {
+			if log == nil {
+				log = s.logger(c)
+			}
 			log.Error("handler panicked", "route", e.h.RouteString(),
 				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			resp, jobs, err = nil, nil, fmt.Errorf("%s: %w", e.h.P.String(), errPanic)
@@ -215,7 +221,7 @@ func errorBody(status int) string {
 func writeResponse(c echo.Context, resp *runtime.Response) {
 	h := c.Response().Header()
 	for k, vs := range resp.Header {
-		h[k] = append([]string(nil), vs...)
+		h[k] = vs // the run is over: nothing else holds resp
 	}
 	h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
 	c.Response().WriteHeader(resp.Status)
@@ -250,4 +256,27 @@ func plain(c echo.Context, status int, msg string) error {
 	}
 	_, err := c.Response().Write([]byte(msg))
 	return err
+}
+
+// readBody is io.ReadAll with its first buffer sized from Content-Length
+// (size, -1 when unknown), so that a body of known length is read without
+// regrowing the buffer. Past presizeMax it grows as it reads: a declared
+// length is not worth memory before the bytes arrive.
+const presizeMax = 64 << 10
+
+func readBody(r io.Reader, size int64) ([]byte, error) {
+	b := make([]byte, 0, max(min(size, presizeMax)+1, 512))
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow, as ReadAll does
+		}
+	}
 }

@@ -73,7 +73,7 @@ func (s *Server) replay(ctx context.Context, orig *history.Record, u *url.URL, i
 		Header: orig.Request.Headers.Clone(), Body: n.reqBody, Params: params}
 	log := s.log.With("request_id", id, "replay_of", orig.ID)
 	rctx, cancel := context.WithTimeout(history.WithRequestID(context.WithoutCancel(ctx), id), s.cfg.HandlerTimeout)
-	resp, jobs, steps, err := s.exec(rctx, log, t.m, e, req, id)
+	resp, jobs, steps, err := s.exec(rctx, nil, log, t.m, e, req, id)
 	cancel()
 	n.steps, n.err, n.jobs = steps, err, jobs
 	if err != nil {

@@ -1,0 +1,346 @@
+package runtime
+
+import (
+	"strings"
+
+	"github.com/gbhook/gbhook/lang"
+)
+
+// String building without the copies. A chain a + b + c & d is compiled as
+// one operation that collects the operands' texts and allocates the result
+// once, instead of one string per operator; adjacent constants in it are
+// joined at load time. A run of statements that extend one variable
+// (S = S + ..., the usual way of building TwiML or HTML) is compiled the same
+// way: the pieces of all the statements are collected and S is made once.
+//
+// Nothing observable changes: operands are evaluated in the same order, each
+// statement still counts its step at its place, and each operator accounts
+// the memory it would have allocated (Alloc with the length of its result),
+// so budgets trip at the same operator as they did with one string per
+// operator. Arithmetic (1 + 2 + "x" is "3x") is done as before until the
+// left side is text; from there on, + and & both concatenate.
+
+// catPart is one operand after the first, with the operator before it.
+type catPart struct {
+	op    lang.Op // OpAdd or OpCat
+	pos   lang.Pos
+	fn    evalFn
+	konst Value
+}
+
+// piece is a text collected for the result: a string, or JSON's bytes.
+type piece struct {
+	s string
+	j JSON
+}
+
+func pieceOf(v Value) piece {
+	s, j := textOf(v)
+	return piece{s: s, j: j}
+}
+
+func (p piece) len() int { return len(p.s) + len(p.j) }
+
+// pieces collects texts and their running length.
+type pieces struct {
+	ps []piece
+	n  int
+}
+
+// add appends v's text and accounts the string the operator at pos would
+// have made: everything so far. pieces pass by value, not by pointer, so
+// that their first array can stay on the caller's stack.
+func (b pieces) add(th *Thread, pos *lang.Pos, v Value) (pieces, error) {
+	p := pieceOf(v)
+	b.ps = append(b.ps, p)
+	b.n += p.len()
+	if err := th.Alloc(b.n); err != nil {
+		return b, budgetAt(pos, err)
+	}
+	return b, nil
+}
+
+// value makes the one string of the collected texts.
+func (b pieces) value() Value {
+	if len(b.ps) == 1 && b.ps[0].j == nil {
+		return Str(b.ps[0].s)
+	}
+	var sb strings.Builder
+	sb.Grow(b.n)
+	for _, p := range b.ps {
+		sb.WriteString(p.s)
+		sb.Write(p.j)
+	}
+	return Str(sb.String())
+}
+
+// catChainOf flattens a left-nested chain of + and &: the first operand and
+// the rest in order. Parenthesised right operands stay single operands.
+func catChainOf(e *lang.Binary) (lang.Expr, []*lang.Binary) {
+	var ops []*lang.Binary
+	var x lang.Expr = e
+	for {
+		b, ok := x.(*lang.Binary)
+		if !ok || (b.Op != lang.OpAdd && b.Op != lang.OpCat) {
+			break
+		}
+		ops = append(ops, b)
+		x = b.L
+	}
+	for i, j := 0, len(ops)-1; i < j; i, j = i+1, j-1 {
+		ops[i], ops[j] = ops[j], ops[i]
+	}
+	return x, ops
+}
+
+// catParts compiles the operands after the first, joining a text constant
+// with the constants after it (k + "a" + 1 + x is k + "a1" + x, whatever k
+// is: after a text operand everything concatenates).
+func (c *compiler) catParts(ops []*lang.Binary) ([]catPart, error) {
+	parts := make([]catPart, 0, len(ops))
+	for _, b := range ops {
+		x, err := c.expr(b.R)
+		if err != nil {
+			return nil, err
+		}
+		if n := len(parts); n > 0 && x.konst != nil && parts[n-1].konst != nil && isText(parts[n-1].konst) {
+			last := &parts[n-1]
+			if v, err := concat(nil, &b.P, last.konst, x.konst); err == nil {
+				last.konst, last.fn = v, constant(v).fn
+				continue
+			}
+		}
+		parts = append(parts, catPart{op: b.Op, pos: b.P, fn: x.fn, konst: x.konst})
+	}
+	return parts, nil
+}
+
+// catChain compiles a + / & chain (e is its outermost operator).
+func (c *compiler) catChain(e *lang.Binary) (cexpr, error) {
+	firstE, ops := catChainOf(e)
+	first, err := c.expr(firstE)
+	if err != nil {
+		return cexpr{}, err
+	}
+	parts, err := c.catParts(ops)
+	if err != nil {
+		return cexpr{}, err
+	}
+	// Constants at the front fold as the operators would: 1 + 2 + "x".
+	for len(parts) > 0 && first.konst != nil && parts[0].konst != nil {
+		v, err := applyCat(nil, &parts[0], first.konst, parts[0].konst)
+		if err != nil {
+			break
+		}
+		first, parts = constant(v), parts[1:]
+	}
+	if len(parts) == 0 {
+		return first, nil
+	}
+	ch := &catChain{first: first.fn, parts: parts}
+	return cexpr{fn: ch.eval}, nil
+}
+
+// applyCat is one operator of a chain, as binary would apply it.
+func applyCat(th *Thread, p *catPart, a, b Value) (Value, error) {
+	if p.op == lang.OpCat {
+		return concat(th, &p.pos, a, b)
+	}
+	return opAdd(th, &p.pos, a, b)
+}
+
+type catChain struct {
+	first evalFn
+	parts []catPart
+}
+
+func (ch *catChain) eval(th *Thread, f []Value) (Value, error) {
+	acc, err := ch.first(th, f)
+	if err != nil {
+		return nil, err
+	}
+	var arr [8]piece
+	i, b, err := ch.arith(th, f, &acc, pieces{ps: arr[:0]})
+	if err != nil || b.ps == nil {
+		return acc, err
+	}
+	if b, err = appendParts(th, f, ch.parts[i:], b); err != nil {
+		return nil, err
+	}
+	return b.value(), nil
+}
+
+// arith applies the chain's operators while neither side is text (numbers
+// add). When text appears it fills b with the left side and gives the index
+// of the next part; else acc is the result and the pieces are nil.
+func (ch *catChain) arith(th *Thread, f []Value, acc *Value, b pieces) (int, pieces, error) {
+	for i := range ch.parts {
+		p := &ch.parts[i]
+		v, err := p.fn(th, f)
+		if err != nil {
+			return 0, pieces{}, err
+		}
+		if p.op == lang.OpCat || isText(*acc) || isText(v) {
+			b.ps = append(b.ps, pieceOf(*acc))
+			b.n = b.ps[0].len()
+			b, err = b.add(th, &p.pos, v)
+			return i + 1, b, err
+		}
+		if *acc, err = opAdd(th, &p.pos, *acc, v); err != nil {
+			return 0, pieces{}, err
+		}
+	}
+	return len(ch.parts), pieces{}, nil
+}
+
+// appendParts evaluates parts in order onto b, whose text is the left side.
+func appendParts(th *Thread, f []Value, parts []catPart, b pieces) (pieces, error) {
+	for i := range parts {
+		p := &parts[i]
+		v, err := p.fn(th, f)
+		if err != nil {
+			return b, err
+		}
+		if b, err = b.add(th, &p.pos, v); err != nil {
+			return b, err
+		}
+	}
+	return b, nil
+}
+
+// appendRun is a run of statements building one variable: an assignment to
+// slot, then statements slot = slot + .... It makes the string once, at
+// the end, when the first value is text; otherwise each statement runs as
+// compiled alone.
+type appendRun struct {
+	slot  int
+	first evalFn     // its expression
+	adds  []catStmt  // the statements extending slot
+	each  []execFn   // the same statements compiled alone
+	poses []lang.Pos // and their positions, where their steps count
+}
+
+// catStmt is slot = slot + parts.
+type catStmt struct {
+	parts []catPart
+}
+
+// appendRunAt gives the run of statements starting at stmts[0] that extend
+// the variable it assigns (0 or 1 when there is none), with its code.
+func (c *compiler) appendRunAt(stmts []lang.Stmt) (int, execFn, error) {
+	a, ok := stmts[0].(*lang.Assign)
+	if !ok || c.plain {
+		return 0, nil, nil
+	}
+	n := 1
+	for n < len(stmts) && extends(stmts[n], a.Slot) {
+		n++
+	}
+	if n == 1 {
+		return 0, nil, nil
+	}
+	r := &appendRun{slot: a.Slot}
+	x, err := c.expr(a.X)
+	if err != nil {
+		return 0, nil, err
+	}
+	r.first = x.fn
+	for _, s := range stmts[1:n] {
+		as := s.(*lang.Assign)
+		_, ops := catChainOf(as.X.(*lang.Binary))
+		parts, err := c.catParts(ops)
+		if err != nil {
+			return 0, nil, err
+		}
+		each, err := c.assign(as)
+		if err != nil {
+			return 0, nil, err
+		}
+		r.adds = append(r.adds, catStmt{parts: parts})
+		r.each = append(r.each, each)
+		r.poses = append(r.poses, as.P)
+	}
+	return n, r.run, nil
+}
+
+// extends reports whether s is slot = slot + ... (or &) where nothing after
+// the first operand reads slot.
+func extends(s lang.Stmt, slot int) bool {
+	a, ok := s.(*lang.Assign)
+	if !ok || a.Slot != slot {
+		return false
+	}
+	b, ok := a.X.(*lang.Binary)
+	if !ok || (b.Op != lang.OpAdd && b.Op != lang.OpCat) {
+		return false
+	}
+	first, ops := catChainOf(b)
+	if v, ok := first.(*lang.VarRef); !ok || v.Slot != slot {
+		return false
+	}
+	for _, o := range ops {
+		if reads(o.R, slot) {
+			return false
+		}
+	}
+	return true
+}
+
+// reads reports whether e may read slot (an unknown node may).
+func reads(e lang.Expr, slot int) bool {
+	switch e := e.(type) {
+	case *lang.StrLit, *lang.NumLit:
+		return false
+	case *lang.VarRef:
+		return e.Slot == slot
+	case *lang.Unary:
+		return reads(e.X, slot)
+	case *lang.Binary:
+		return reads(e.L, slot) || reads(e.R, slot)
+	case *lang.CallExpr:
+		for _, a := range e.Args {
+			if reads(a, slot) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+func (r *appendRun) run(th *Thread, f []Value) (ctl, error) {
+	v, err := r.first(th, f)
+	if err != nil {
+		return ctlNone, err
+	}
+	if !isText(v) {
+		f[r.slot] = v
+		return r.runEach(th, f, 0)
+	}
+	var arr [16]piece
+	b := pieces{ps: append(arr[:0], pieceOf(v))}
+	b.n = b.ps[0].len()
+	for i := range r.adds {
+		if err := th.tick(&r.poses[i]); err != nil {
+			return ctlNone, err
+		}
+		if b, err = appendParts(th, f, r.adds[i].parts, b); err != nil {
+			return ctlNone, err
+		}
+	}
+	f[r.slot] = b.value()
+	return ctlNone, nil
+}
+
+// runEach runs the extending statements from i on, one by one.
+func (r *appendRun) runEach(th *Thread, f []Value, i int) (ctl, error) {
+	for ; i < len(r.each); i++ {
+		if err := th.tick(&r.poses[i]); err != nil {
+			return ctlNone, err
+		}
+		if _, err := r.each[i](th, f); err != nil {
+			return ctlNone, err
+		}
+	}
+	return ctlNone, nil
+}

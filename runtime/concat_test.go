@@ -1,0 +1,133 @@
+package runtime
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/gbhook/gbhook/lang"
+)
+
+// runBoth runs src's first handler as compiled (chains and append runs) and
+// as compiled with one string per operator, the way before concat.go.
+func runBoth(t *testing.T, opts Options, src string) (got, plain string) {
+	t.Helper()
+	prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, testBuiltins)
+	if err != nil {
+		t.Fatalf("check: %v", err)
+	}
+	run := func(m *Machine) string {
+		resp, _, err := m.Exec(context.Background(), prog.Handlers[0], &Request{}, "r")
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		return string(resp.Body)
+	}
+	m, err := New(prog, testReg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := New(prog, testReg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ref.compileWith(true); err != nil {
+		t.Fatal(err)
+	}
+	return run(m), run(ref)
+}
+
+// String building gives exactly what one string per operator gave: same
+// text (numbers formatted alike), same errors at the same places, same
+// budget and step failures.
+func TestStringBuildingMatchesOneStringPerOperator(t *testing.T) {
+	tests := []struct {
+		name, body, want string
+		opts             Options
+	}{
+		{name: "numbers add until text appears", body: `PRINT 1 + 2 + "x" + 1.5 + 2`, want: "3x1.52"},
+		{name: "text first", body: `PRINT "a" + 1 + 2`, want: "a12"},
+		{name: "numbers only", body: `PRINT 1 + 2 + 3`, want: "6"},
+		{name: "ampersand then plus", body: `PRINT 1 & 2 + 3`, want: "123"},
+		{name: "float formatting", body: `PRINT 0.1 + 0.2 + ""; "|"; 1E21 + "|"; 1 / 3 & ""`,
+			want: "0.30000000000000004|1e+21|0.3333333333333333"},
+		{name: "booleans", body: `PRINT (1 = 1) & 1; "|"; "" + (1 = 1)`, want: "TRUE1|TRUE"},
+		{name: "boolean plus number fails", body: `PRINT 1 + 2 + (1 = 1) + "x"`,
+			want: "error: t.bas:2:15: operator + needs numbers or strings, got TRUE"},
+		{name: "json", body: `PRINT JSONLIT("[1]") + "x" + JSONLIT("{}")`, want: "[1]x{}"},
+		{name: "constants joined around a variable", body: `X$ = "-"
+  PRINT "a" + "b" + 1 + X$ + "c" + 2 + 3 + X$ + 4 * 2`, want: "ab1-c23-8"},
+		{name: "parenthesised right side", body: `X$ = "x"
+  PRINT "a" + (1 + 2) + (X$ + "y")`, want: "a3xy"},
+		{name: "unassigned first operand", body: `IF 1 = 2 THEN Y$ = ""
+  PRINT Y$ + "a"`, want: "error: t.bas:3:9: variable Y$ is not assigned"},
+		{name: "append run", body: `N = 7
+  S = "<a>"
+  S = S + "b" + N
+  S = S + "c" & 0.5
+  S = S + "</a>"
+  PRINT S`, want: "<a>b7c0.5</a>"},
+		{name: "append run from a number", body: `S = 1 : S = S + 2 : S = S + "x" : S = S + 3
+  PRINT S`, want: "3x3"},
+		{name: "append run from a boolean", body: `S = (1 = 1) : S = S + "x" : S = S + 1 + (1 = 1)
+  PRINT S`, want: "TRUEx1TRUE"},
+		{name: "append run stops where the variable is read", body: `S = "a" : S = S + "b" : S = S + S : S = S + "c"
+  PRINT S`, want: "ababc"},
+		{name: "copies keep their text", body: `S = "a" : T = S : S = S + "b" : T = T + "c" : S = S + "d"
+  PRINT S; T`, want: "abdac"},
+		{name: "append run with json", body: `S = JSONLIT("{}") : S = S + "x" : S = S + JSONLIT("[2]")
+  PRINT S`, want: "{}x[2]"},
+		{name: "append run failing in the middle", body: `S = "a" : S = S + "b" : S = S + FAIL() : S = S + "c"
+  PRINT S`, want: "error: t.bas:2:35: boom"},
+		{name: "steps count per statement", opts: Options{MaxSteps: 3},
+			body: `S = "a" : S = S + "b" : S = S + "c" : S = S + "d"`, want: "error: t.bas:2:41: step budget exceeded"},
+		{name: "memory counts per operator", opts: Options{MaxMemory: 8192}, body: kilo + `
+  S = K$ : S = S + K$ + K$ : S = S + K$ : S = S + K$
+  PRINT S`, want: "error: t.bas:3:36: memory budget exceeded"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, plain := runBoth(t, tc.opts, "ON WEBHOOK POST TO \"/t\" DO\n  "+tc.body+"\nEND ON\n")
+			if got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+			if plain != tc.want {
+				t.Errorf("one string per operator gave %q, want %q", plain, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzStringBuildingMatchesOneStringPerOperator builds + and & chains and
+// append runs from the fuzzer's bytes and runs them both ways.
+func FuzzStringBuildingMatchesOneStringPerOperator(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3}, []byte{1, 0, 4})
+	f.Add([]byte{5, 6, 7, 2, 0}, []byte{3, 3, 2, 1})
+	operands := []string{`1`, `2.5`, `"a"`, `""`, `X$`, `N`, `(1 = 1)`, `JSONLIT("[1]")`, `0.1`, `1E21`, `-3`}
+	chain := func(b []byte) string {
+		var sb strings.Builder
+		for i, c := range b {
+			if i > 0 {
+				sb.WriteString([]string{" + ", " & "}[c>>7])
+			}
+			sb.WriteString(operands[int(c&0x7f)%len(operands)])
+		}
+		return sb.String()
+	}
+	f.Fuzz(func(t *testing.T, expr, run []byte) {
+		if len(expr) == 0 || len(expr) > 20 || len(run) > 20 {
+			return
+		}
+		body := `X$ = "x" : N = 7
+  PRINT ` + chain(expr) + `; "|"
+  S = ` + chain(expr)
+		for i := 0; i < len(run); i += 2 {
+			body += "\n  S = S + " + chain(run[i:min(i+2, len(run))])
+		}
+		body += "\n  PRINT S"
+		got, plain := runBoth(t, Options{}, "ON WEBHOOK POST TO \"/t\" DO\n  "+body+"\nEND ON\n")
+		if got != plain {
+			t.Errorf("%s\ngot   %q\nplain %q", body, got, plain)
+		}
+	})
+}

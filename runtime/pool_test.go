@@ -1,0 +1,77 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/gbhook/gbhook/lang"
+)
+
+// Pooled Threads carry nothing from one run to the next: concurrent runs
+// each see their own request, and every response and job stays as its run
+// made it after the Thread has served other runs. Run with -race.
+func TestPooledThreadsDoNotLeakBetweenRuns(t *testing.T) {
+	src := `ON WEBHOOK POST TO "/t" DO
+  N$ = GET FORM VALUE "n"
+  S = "<r>"
+  S = S + N$ + ":" + N$
+  S = S + "</r>"
+  IF N$ = "0" THEN SET RESPONSE HEADER "X-Zero" TO "yes"
+  SPAWN LATER S
+  PRINT S
+END ON
+SUB LATER(X$)
+END SUB
+`
+	prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, testBuiltins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := New(prog, testReg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers, runs = 8, 200
+	type result struct {
+		n    int
+		resp *Response
+		jobs []Job
+	}
+	results := make([][]result, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range runs {
+				n := w*runs + i
+				req := &Request{Method: "POST", Path: "/t", Body: []byte(fmt.Sprintf("n=%d", n)),
+					Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}}
+				resp, jobs, err := m.Exec(context.Background(), prog.Handlers[0], req, fmt.Sprint("req-", n))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				results[w] = append(results[w], result{n, resp, jobs})
+			}
+		}()
+	}
+	wg.Wait()
+	for _, rs := range results {
+		for _, r := range rs {
+			want := fmt.Sprintf("<r>%d:%d</r>", r.n, r.n)
+			if string(r.resp.Body) != want {
+				t.Errorf("run %d: body %q, want %q", r.n, r.resp.Body, want)
+			}
+			if zero := r.resp.Header.Get("X-Zero"); (zero == "yes") != (r.n == 0) {
+				t.Errorf("run %d: X-Zero %q", r.n, zero)
+			}
+			if len(r.jobs) != 1 || r.jobs[0].RequestID != fmt.Sprint("req-", r.n) || r.jobs[0].Args[0] != Str(want) {
+				t.Errorf("run %d: jobs %+v", r.n, r.jobs)
+			}
+		}
+	}
+}
