@@ -51,10 +51,14 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			return nil
 		}
 		rec := s.record(start, r.Method, r.URL.RequestURI(), requestIDOf(c), r.Header, n)
-		// The response's header map is not cloned either: it belongs to this
-		// request's http.ResponseWriter, which nothing writes once answered
-		// (the recorder copies it as it redacts, on its own goroutine).
+		// The response's header map is not cloned either once the answer is
+		// written: it belongs to this request's http.ResponseWriter, and
+		// nothing writes it after (the recorder copies it as it redacts, on
+		// its own goroutine).
 		rec.Response.Status, rec.Response.Headers = c.Response().Status, c.Response().Header()
+		if !c.Response().Committed { // net/http's WriteHeader may still edit it
+			rec.Response.Headers = rec.Response.Headers.Clone()
+		}
 		rec.Status = c.Response().Status
 		s.cfg.Observe(rec)
 		return nil
