@@ -49,14 +49,23 @@ type observer struct {
 	dbPath   string
 }
 
-// newObserver opens the history in <data>/gbhook.db and starts its writer.
-func newObserver(c observeConfig, data string, getenv func(string) string, log *slog.Logger) (*observer, error) {
+// newObserver opens the history where the queue is: in the PostgreSQL
+// database at databaseURL (shared by the replicas) or else in
+// <data>/gbhook.db, and starts its writer.
+func newObserver(c observeConfig, data, databaseURL string, getenv func(string) string, log *slog.Logger) (*observer, error) {
 	if err := os.MkdirAll(data, 0o755); err != nil {
 		return nil, err
 	}
 	o := &observer{cfg: c, metrics: metrics.New(), hub: admin.NewHub(), done: make(chan struct{}),
 		dbPath: filepath.Join(data, "gbhook.db")}
-	store, err := history.OpenSQLite(context.Background(), o.dbPath)
+	var store history.Store
+	var err error
+	if databaseURL != "" {
+		o.dbPath = "postgresql (GBHOOK_DATABASE_URL)" // never the URL: it may hold a password
+		store, err = history.OpenPostgres(context.Background(), databaseURL)
+	} else {
+		store, err = history.OpenSQLite(context.Background(), o.dbPath)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -100,12 +109,20 @@ func (o *observer) observe(r *history.Record) {
 // deliveries wraps the delivery channels so that each call is counted and
 // joins the history of the request it was made for.
 func (o *observer) deliveries(m delivery.Mailer, w delivery.WhatsApp, l delivery.LLM) (delivery.Mailer, delivery.WhatsApp, delivery.LLM) {
-	return history.Deliveries(m, w, l, func(ctx context.Context, d history.Delivery) {
-		o.metrics.Delivery(d.Kind, d.Outcome)
-		if id := history.RequestIDFrom(ctx); id != "" {
-			o.rec.Event(history.Event{RequestID: id, Time: d.Time, Delivery: &d})
-		}
-	})
+	return history.Deliveries(m, w, l, o.delivered)
+}
+
+// httpCalls is the outbound HTTP client's OnCall: each call is counted and
+// recorded as a delivery of kind http.
+func (o *observer) httpCalls() func(context.Context, delivery.HTTPCall) {
+	return history.HTTPCalls(o.delivered)
+}
+
+func (o *observer) delivered(ctx context.Context, d history.Delivery) {
+	o.metrics.Delivery(d.Kind, d.Outcome)
+	if id := history.RequestIDFrom(ctx); id != "" {
+		o.rec.Event(history.Event{RequestID: id, Time: d.Time, Delivery: &d})
+	}
 }
 
 // job counts one attempt's outcome of a spawned SUB and records it in the

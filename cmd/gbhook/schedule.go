@@ -24,7 +24,8 @@ const scheduleTimeout = time.Minute
 // newRegistry wires the builtins to the deliveries and the outbound HTTP
 // client configured in the environment.
 func newRegistry(getenv func(string) string, data string, log *slog.Logger,
-	wrap func(delivery.Mailer, delivery.WhatsApp, delivery.LLM) (delivery.Mailer, delivery.WhatsApp, delivery.LLM)) (runtime.Registry, error) {
+	wrap func(delivery.Mailer, delivery.WhatsApp, delivery.LLM) (delivery.Mailer, delivery.WhatsApp, delivery.LLM),
+	onHTTP func(context.Context, delivery.HTTPCall)) (runtime.Registry, error) {
 	mailer, wa, llm, err := delivery.FromEnv(delivery.Config{Getenv: getenv, DataDir: data,
 		Redact: secret.NewRedactor(getenv).Redact})
 	if err != nil {
@@ -37,8 +38,10 @@ func newRegistry(getenv func(string) string, data string, log *slog.Logger,
 	if err != nil {
 		return nil, err
 	}
+	client := delivery.NewHTTPClient(hc)
+	client.OnCall = onHTTP // the history records each call
 	return builtins.Registry(builtins.Deps{Mailer: mailer, WhatsApp: wa, LLM: llm, Logger: log,
-		HTTP: delivery.NewHTTPClient(hc)}), nil
+		HTTP: client}), nil
 }
 
 // runTick runs one tick of the schedule with key on machine m now, for
@@ -89,7 +92,7 @@ func (c *RunScheduleCmd) Run() error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	reg, err := newRegistry(os.Getenv, c.Data, log, nil)
+	reg, err := newRegistry(os.Getenv, c.Data, log, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -151,18 +151,19 @@ func newApp(c appConfig) (*app, error) {
 	cfg := c.Server
 	qc := c.Queue
 	var wrap func(delivery.Mailer, delivery.WhatsApp, delivery.LLM) (delivery.Mailer, delivery.WhatsApp, delivery.LLM)
+	var onHTTP func(context.Context, delivery.HTTPCall)
 	if c.Observe != nil {
 		var err error
-		if a.obs, err = newObserver(*c.Observe, c.Data, c.Getenv, c.Logger); err != nil {
+		if a.obs, err = newObserver(*c.Observe, c.Data, qc.DatabaseURL, c.Getenv, c.Logger); err != nil {
 			return nil, err
 		}
 		c.Logger = a.obs.log
-		wrap = a.obs.deliveries
+		wrap, onHTTP = a.obs.deliveries, a.obs.httpCalls()
 		qc.OnJob = a.obs.job
 		cfg.Observe = a.obs.observe
 	}
 	a.log = c.Logger
-	reg, err := newRegistry(c.Getenv, c.Data, c.Logger, wrap)
+	reg, err := newRegistry(c.Getenv, c.Data, c.Logger, wrap, onHTTP)
 	if err != nil {
 		return nil, err
 	}

@@ -37,6 +37,24 @@ type HTTPConfig struct {
 	UserAgent    string        // default gbhook/<module version>
 }
 
+// HTTPCall is what may be known of one call: never its query, headers or
+// bodies, where tokens often travel.
+type HTTPCall struct {
+	Method, Scheme, Host, Path string
+	Status                     int // 0: no answer
+	Duration                   time.Duration
+	Err                        error // no answer (a non-2xx status is an answer)
+}
+
+// Outcome is the call's error as the builtins see it: Err, or for a non-2xx
+// answer the StatusError GET would fail with (transient or not).
+func (c HTTPCall) Outcome() error {
+	if c.Err != nil || c.Status/100 == 2 {
+		return c.Err
+	}
+	return NewStatusError(c.Method, &url.URL{Scheme: c.Scheme, Host: c.Host, Path: c.Path}, c.Status)
+}
+
 // HTTPConfigFromEnv reads GBHOOK_HTTP_TIMEOUT, GBHOOK_HTTP_MAX_BODY and GBHOOK_HTTP_ALLOW_PRIVATE. A malformed
 // value is an error, so that a typo shows at start-up.
 func HTTPConfigFromEnv(getenv func(string) string) (HTTPConfig, error) {
@@ -85,6 +103,9 @@ type HTTPResponse struct {
 
 // HTTPClient makes scripts' outbound calls. It is safe for concurrent use.
 type HTTPClient struct {
+	// OnCall, set before the first call, sees each call once it ends (for
+	// the request history and the metrics). nil: nobody.
+	OnCall func(ctx context.Context, c HTTPCall)
 	cfg    HTTPConfig
 	client *http.Client
 	guard  *guard
@@ -158,6 +179,19 @@ func (h *HTTPClient) Do(ctx context.Context, r HTTPRequest) (*HTTPResponse, erro
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("%q is not an http(s) URL", r.URL)
 	}
+	start := time.Now()
+	resp, err := h.do(ctx, r)
+	if h.OnCall != nil {
+		c := HTTPCall{Method: r.Method, Scheme: u.Scheme, Host: u.Host, Path: u.EscapedPath(), Duration: time.Since(start), Err: err}
+		if resp != nil {
+			c.Status = resp.Status
+		}
+		h.OnCall(ctx, c)
+	}
+	return resp, err
+}
+
+func (h *HTTPClient) do(ctx context.Context, r HTTPRequest) (*HTTPResponse, error) {
 	ctx, cancel := context.WithTimeout(ctx, h.cfg.Timeout)
 	defer cancel()
 	var body io.Reader

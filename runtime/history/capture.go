@@ -29,11 +29,13 @@ func (h *LogHandler) Handle(ctx context.Context, r slog.Record) error {
 	rid, at := h.rid, ""
 	dirty := h.red.String(r.Message) != r.Message
 	r.Attrs(func(a slog.Attr) bool {
-		switch a.Key {
+		switch a.Key { // ours, never a secret: not scanned
 		case "request_id":
 			rid = a.Value.String()
+			return true
 		case "at":
 			at = a.Value.String()
+			return true
 		}
 		if !dirty && mayHoldText(a.Value.Kind()) && h.red.String(a.Value.String()) != a.Value.String() {
 			dirty = true
@@ -82,6 +84,11 @@ func (h *LogHandler) redactAttr(a slog.Attr) slog.Attr {
 // WithAttrs implements slog.Handler.
 func (h *LogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	c := *h
+	if len(attrs) == 1 && attrs[0].Key == "request_id" { // each request's: no copy
+		c.rid = attrs[0].Value.String()
+		c.next = h.next.WithAttrs(attrs)
+		return &c
+	}
 	red := make([]slog.Attr, len(attrs))
 	for i, a := range attrs {
 		if a.Key == "request_id" { // ours, never a secret

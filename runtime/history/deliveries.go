@@ -77,3 +77,18 @@ func (l llm) Complete(ctx context.Context, prompt string) (string, error) {
 	report(ctx, l.sink, "llm", "", "", err)
 	return answer, err
 }
+
+// HTTPCalls is the outbound HTTP client's OnCall that hands each call to
+// sink as a delivery of kind http.
+func HTTPCalls(sink DeliverySink) func(context.Context, delivery.HTTPCall) {
+	return func(ctx context.Context, c delivery.HTTPCall) {
+		err := c.Outcome()
+		d := Delivery{Time: time.Now().UTC(), Kind: "http", Outcome: Outcome(err), To: c.Host, Where: c.Method + " " + c.Path,
+			Method: c.Method, Host: c.Host, Path: c.Path, Status: c.Status,
+			DurationMS: float64(c.Duration.Microseconds()) / 1000}
+		if err != nil {
+			d.Error = err.Error()
+		}
+		sink(ctx, d)
+	}
+}

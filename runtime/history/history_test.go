@@ -2,10 +2,14 @@ package history
 
 import (
 	"context"
+	"database/sql"
+	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,6 +18,45 @@ import (
 func openStore(t testing.TB) Store {
 	t.Helper()
 	s, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "gbhook.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// eachStore runs test against SQLite and, when GBHOOK_TEST_DATABASE_URL is
+// set, PostgreSQL (in a schema of its own); in CI PostgreSQL must be there.
+func eachStore(t *testing.T, test func(t *testing.T, store Store)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, openStore(t)) })
+	t.Run("postgres", func(t *testing.T) { test(t, openPostgres(t)) })
+}
+
+func openPostgres(t testing.TB) Store {
+	t.Helper()
+	url := os.Getenv("GBHOOK_TEST_DATABASE_URL")
+	if url == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("GBHOOK_TEST_DATABASE_URL is unset in CI")
+		}
+		t.Skip("GBHOOK_TEST_DATABASE_URL is unset")
+	}
+	ctx := context.Background()
+	admin, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	schema := fmt.Sprintf("history_test_%d_%d", os.Getpid(), time.Now().UnixNano())
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE") }) //nolint:errcheck
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	s, err := OpenPostgres(ctx, url+sep+"search_path="+schema)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,41 +90,43 @@ func record(i int) *Record {
 }
 
 func TestRetentionKeepsAtMostMaxCount(t *testing.T) {
-	store := openStore(t)
-	rc := startRecorder(t, RecorderConfig{Store: store, MaxCount: 5000, Buffer: 20000, MaxRate: -1})
-	for i := 0; i < 20000; i++ {
-		rc.Record(record(i))
-	}
-	flush(t, rc)
-	n, err := store.Count(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	stored := 20000 - int(rc.Dropped())
-	if n > 5000 || n != min(stored, 5000) {
-		t.Fatalf("after 20000 records (%d dropped) with 5000 retained: %d stored", rc.Dropped(), n)
-	}
-	list, err := store.List(context.Background(), Filter{Limit: 1})
-	if err != nil || len(list) != 1 || list[0].Path != "/r/19999" {
-		t.Fatalf("newest record: %+v %v, want /r/19999", list, err)
-	}
+	eachStore(t, func(t *testing.T, store Store) {
+		rc := startRecorder(t, RecorderConfig{Store: store, MaxCount: 5000, Buffer: 20000, MaxRate: -1})
+		for i := 0; i < 20000; i++ {
+			rc.Record(record(i))
+		}
+		flush(t, rc)
+		n, err := store.Count(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored := 20000 - int(rc.Dropped())
+		if n > 5000 || n != min(stored, 5000) {
+			t.Fatalf("after 20000 records (%d dropped) with 5000 retained: %d stored", rc.Dropped(), n)
+		}
+		list, err := store.List(context.Background(), Filter{Limit: 1})
+		if err != nil || len(list) != 1 || list[0].Path != "/r/19999" {
+			t.Fatalf("newest record: %+v %v, want /r/19999", list, err)
+		}
+	})
 }
 
 func TestPruneByAge(t *testing.T) {
-	store := openStore(t)
-	old, recent := record(1), record(2)
-	old.Time = time.Now().Add(-8 * 24 * time.Hour)
-	ctx := context.Background()
-	if err := store.Write(ctx, []*Record{old, recent}, nil, 0); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Prune(ctx, 5000, 7*24*time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	list, _ := store.List(ctx, Filter{Limit: 10})
-	if len(list) != 1 || list[0].Path != "/r/2" {
-		t.Fatalf("after pruning at 7 days: %+v, want only /r/2", list)
-	}
+	eachStore(t, func(t *testing.T, store Store) {
+		old, recent := record(1), record(2)
+		old.Time = time.Now().Add(-8 * 24 * time.Hour)
+		ctx := context.Background()
+		if err := store.Write(ctx, []*Record{old, recent}, nil, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.Prune(ctx, 5000, 7*24*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		list, _ := store.List(ctx, Filter{Limit: 10})
+		if len(list) != 1 || list[0].Path != "/r/2" {
+			t.Fatalf("after pruning at 7 days: %+v, want only /r/2", list)
+		}
+	})
 }
 
 // blockingStore holds every write until release closes, so the buffer fills.
@@ -125,6 +170,9 @@ func TestRedaction(t *testing.T) {
 		{"trailing space trimmed too", "p=smtp-secret-4 ", "p=[REDACTED]"},
 		{"too short to hide", "k is a letter", "k is a letter"},
 		{"nothing secret", "hello", "hello"},
+		// From runtime/secret's Redactor, the one place that knows the forms.
+		{"base64 form", "auth=" + base64.StdEncoding.EncodeToString([]byte("u:tw-secret-1")), "auth=[REDACTED]"},
+		{"query-escaped form", "q=" + url.QueryEscape("wa-secret-3 x"), "q=[REDACTED]+x"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -150,78 +198,80 @@ func TestRedaction(t *testing.T) {
 }
 
 func TestRecordRoundTripWithEvents(t *testing.T) {
-	store := openStore(t)
-	dir := t.TempDir()
-	script := filepath.Join(dir, "orders.bas")
-	if err := os.WriteFile(script, []byte("L1\nL2\nL3\nL4\nL5\nL6\nL7\nL8\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	rc := startRecorder(t, RecorderConfig{Store: store, BodyMax: 4})
-	r := record(1)
-	r.Error, r.ErrorPos = script+":5:3: boom", &ErrorAt{File: script, Line: 5, Col: 3}
-	r.Jobs = []Job{{Sub: "LATER", State: JobQueued}}
-	r.Response, r.RespBody = &Message{Status: 500, Headers: http.Header{}}, []byte("internal error")
-	rc.Event(Event{RequestID: "rid-1", Log: &Log{Msg: "hello", At: "orders.bas:2"}})
-	rc.Record(r)
-	rc.Event(Event{RequestID: "rid-1", Job: &Job{Sub: "LATER", State: JobFailed, Error: "x:1:1: no"}})
-	rc.Event(Event{RequestID: "rid-1", Delivery: &Delivery{Kind: "mail", Outcome: OutcomeOK, To: "a@b"}})
-	flush(t, rc)
-	got, err := store.Get(context.Background(), r.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Response.Body != "inte" || !got.Response.Truncated {
-		t.Errorf("response body %q truncated %v, want \"inte\" true", got.Response.Body, got.Response.Truncated)
-	}
-	src := fmt.Sprint(got.ErrorSource.Lines)
-	if src != "[{2 L2} {3 L3} {4 L4} {5 L5} {6 L6} {7 L7} {8 L8}]" {
-		t.Errorf("error source lines %s", src)
-	}
-	if fmt.Sprint(got.Logs[0].Msg, got.Jobs, got.Deliveries[0].To) != "hello[{LATER failed 0 x:1:1: no 0001-01-01 00:00:00 +0000 UTC}]a@b" {
-		t.Errorf("logs %v jobs %v deliveries %v", got.Logs, got.Jobs, got.Deliveries)
-	}
-	if _, err := store.Get(context.Background(), 999); err != ErrNotFound {
-		t.Errorf("Get(999): %v, want ErrNotFound", err)
-	}
+	eachStore(t, func(t *testing.T, store Store) {
+		dir := t.TempDir()
+		script := filepath.Join(dir, "orders.bas")
+		if err := os.WriteFile(script, []byte("L1\nL2\nL3\nL4\nL5\nL6\nL7\nL8\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rc := startRecorder(t, RecorderConfig{Store: store, BodyMax: 4})
+		r := record(1)
+		r.Error, r.ErrorPos = script+":5:3: boom", &ErrorAt{File: script, Line: 5, Col: 3}
+		r.Jobs = []Job{{Sub: "LATER", State: JobQueued}}
+		r.Response, r.RespBody = &Message{Status: 500, Headers: http.Header{}}, []byte("internal error")
+		rc.Event(Event{RequestID: "rid-1", Log: &Log{Msg: "hello", At: "orders.bas:2"}})
+		rc.Record(r)
+		rc.Event(Event{RequestID: "rid-1", Job: &Job{Sub: "LATER", State: JobFailed, Error: "x:1:1: no"}})
+		rc.Event(Event{RequestID: "rid-1", Delivery: &Delivery{Kind: "mail", Outcome: OutcomeOK, To: "a@b"}})
+		flush(t, rc)
+		got, err := store.Get(context.Background(), r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Response.Body != "inte" || !got.Response.Truncated {
+			t.Errorf("response body %q truncated %v, want \"inte\" true", got.Response.Body, got.Response.Truncated)
+		}
+		src := fmt.Sprint(got.ErrorSource.Lines)
+		if src != "[{2 L2} {3 L3} {4 L4} {5 L5} {6 L6} {7 L7} {8 L8}]" {
+			t.Errorf("error source lines %s", src)
+		}
+		if fmt.Sprint(got.Logs[0].Msg, got.Jobs, got.Deliveries[0].To) != "hello[{LATER failed 0 x:1:1: no 0001-01-01 00:00:00 +0000 UTC}]a@b" {
+			t.Errorf("logs %v jobs %v deliveries %v", got.Logs, got.Jobs, got.Deliveries)
+		}
+		if _, err := store.Get(context.Background(), 999); err != ErrNotFound {
+			t.Errorf("Get(999): %v, want ErrNotFound", err)
+		}
+	})
 }
 
 func TestListFilters(t *testing.T) {
-	store := openStore(t)
-	var recs []*Record
-	for i := 0; i < 6; i++ {
-		r := record(i)
-		if i%2 == 1 {
-			r.Route, r.Status = "unmatched", 404
+	eachStore(t, func(t *testing.T, store Store) {
+		var recs []*Record
+		for i := 0; i < 6; i++ {
+			r := record(i)
+			if i%2 == 1 {
+				r.Route, r.Status = "unmatched", 404
+			}
+			recs = append(recs, r)
 		}
-		recs = append(recs, r)
-	}
-	ctx := context.Background()
-	if err := store.Write(ctx, recs, nil, 0); err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name string
-		f    Filter
-		want string
-	}{
-		{"newest first", Filter{Limit: 3}, "[/r/5 /r/4 /r/3]"},
-		{"by route", Filter{Route: "unmatched", Limit: 10}, "[/r/5 /r/3 /r/1]"},
-		{"by status", Filter{Status: 200, Limit: 10}, "[/r/4 /r/2 /r/0]"},
-		{"before an id", Filter{Before: recs[2].ID, Limit: 10}, "[/r/1 /r/0]"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			list, err := store.List(ctx, tt.f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var paths []string
-			for _, s := range list {
-				paths = append(paths, s.Path)
-			}
-			if got := fmt.Sprint(paths); got != tt.want {
-				t.Errorf("List(%+v) = %s, want %s", tt.f, got, tt.want)
-			}
-		})
-	}
+		ctx := context.Background()
+		if err := store.Write(ctx, recs, nil, 0); err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			name string
+			f    Filter
+			want string
+		}{
+			{"newest first", Filter{Limit: 3}, "[/r/5 /r/4 /r/3]"},
+			{"by route", Filter{Route: "unmatched", Limit: 10}, "[/r/5 /r/3 /r/1]"},
+			{"by status", Filter{Status: 200, Limit: 10}, "[/r/4 /r/2 /r/0]"},
+			{"before an id", Filter{Before: recs[2].ID, Limit: 10}, "[/r/1 /r/0]"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				list, err := store.List(ctx, tt.f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var paths []string
+				for _, s := range list {
+					paths = append(paths, s.Path)
+				}
+				if got := fmt.Sprint(paths); got != tt.want {
+					t.Errorf("List(%+v) = %s, want %s", tt.f, got, tt.want)
+				}
+			})
+		}
+	})
 }

@@ -108,14 +108,20 @@ type Job struct {
 	Time     time.Time `json:"time"`
 }
 
-// Delivery is one mail, WhatsApp message or LLM call.
+// Delivery is one mail, WhatsApp message, LLM call or outbound HTTP call.
 type Delivery struct {
 	Time    time.Time `json:"time"`
-	Kind    string    `json:"kind"`    // mail, whatsapp, llm
+	Kind    string    `json:"kind"`    // mail, whatsapp, llm, http
 	Outcome string    `json:"outcome"` // ok, transient, permanent
 	To      string    `json:"to"`
 	Where   string    `json:"where"`
 	Error   string    `json:"error"`
+	// An http call's: never its query, headers or bodies.
+	Method     string  `json:"method,omitempty"`
+	Host       string  `json:"host,omitempty"`
+	Path       string  `json:"path,omitempty"`
+	Status     int     `json:"status,omitempty"`
+	DurationMS float64 `json:"duration_ms,omitempty"`
 }
 
 // Job states and delivery outcomes.

@@ -251,6 +251,7 @@ func (rc *Recorder) prepareEvent(e *Event) {
 	case e.Delivery != nil:
 		d := *e.Delivery
 		d.Error, d.To, d.Where = red.String(d.Error), red.String(d.To), red.String(d.Where)
+		d.Host, d.Path = red.String(d.Host), red.String(d.Path)
 		e.Delivery = &d
 	}
 }

@@ -2,7 +2,6 @@ package history
 
 import (
 	"net/http"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -10,7 +9,7 @@ import (
 )
 
 // Redacted replaces a hidden value.
-const Redacted = "[REDACTED]"
+const Redacted = secret.Redacted
 
 // hiddenHeaders are never stored: credentials and signatures.
 var hiddenHeaders = []string{
@@ -18,10 +17,13 @@ var hiddenHeaders = []string{
 	"X-Twilio-Signature", "X-Hub-Signature", "X-Hub-Signature-256",
 }
 
-// Redactor hides credentials and the values of the configured secrets.
+// Redactor hides credential headers (by name) and secret values. Values are
+// hidden by runtime/secret's Redactor, in every form it knows (plain,
+// URL-encoded, base64); this type only adds the header names and the
+// credentials a request carries.
 type Redactor struct {
 	values []string
-	repl   *strings.Replacer
+	sec    *secret.Redactor
 }
 
 // minSecretLen keeps a tiny value (say "1") from blanking half a body.
@@ -46,14 +48,8 @@ func newRedactor(vals []string) *Redactor {
 			}
 		}
 	}
-	// Longest first, so that a secret containing another is hidden whole.
-	sort.Slice(r.values, func(i, j int) bool { return len(r.values[i]) > len(r.values[j]) })
-	var pairs []string
-	for _, v := range r.values {
-		pairs = append(pairs, v, Redacted)
-	}
-	if len(pairs) > 0 {
-		r.repl = strings.NewReplacer(pairs...)
+	if len(r.values) > 0 {
+		r.sec = secret.NewRedactorOf(r.values...)
 	}
 	return r
 }
@@ -89,15 +85,10 @@ func (r *Redactor) ForRequest(h http.Header) *Redactor {
 
 // String hides every secret value in s.
 func (r *Redactor) String(s string) string {
-	if r == nil || r.repl == nil {
+	if r == nil || r.sec == nil {
 		return s
 	}
-	for _, v := range r.values {
-		if strings.Contains(s, v) {
-			return r.repl.Replace(s)
-		}
-	}
-	return s
+	return r.sec.Redact(s)
 }
 
 // Header copies h with credential headers and secret values hidden.

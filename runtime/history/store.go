@@ -29,9 +29,8 @@ type Store interface {
 // ErrNotFound is Get's answer for an unknown id.
 var ErrNotFound = errors.New("no such request")
 
-// dialect is what differs between SQL databases: placeholders and DDL.
-// SQLite is implemented; PostgreSQL needs "$n" placeholders, BIGSERIAL ids
-// and BIGINT times (see postgresDDL).
+// dialect is what differs between SQL databases: placeholders and DDL
+// (sqliteDialect here, postgresDialect in postgres.go).
 type dialect struct {
 	ph  func(n int) string
 	ddl []string
@@ -68,10 +67,8 @@ type sqlStore struct {
 }
 
 func newSQLStore(ctx context.Context, db *sql.DB, d dialect) (*sqlStore, error) {
-	for _, q := range d.ddl {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return nil, fmt.Errorf("history: creating tables: %w", err)
-		}
+	if err := createTables(ctx, db, d); err != nil {
+		return nil, fmt.Errorf("history: creating tables: %w", err)
 	}
 	s := &sqlStore{db: db, d: d}
 	n, err := s.Count(ctx)
@@ -80,6 +77,21 @@ func newSQLStore(ctx context.Context, db *sql.DB, d dialect) (*sqlStore, error) 
 	}
 	s.rows.Store(int64(n))
 	return s, nil
+}
+
+// createTables runs d's DDL in one transaction.
+func createTables(ctx context.Context, db *sql.DB, d dialect) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
+	for _, q := range d.ddl {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 // q rewrites ? placeholders for the dialect.

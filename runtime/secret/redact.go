@@ -18,6 +18,7 @@ const Redacted = "[REDACTED]"
 type Redactor struct {
 	secrets [][]byte
 	forms   []string // each secret, plain and URL-encoded
+	minLen  int      // of the shortest secret: a shorter base64 run cannot hold one
 }
 
 // NewRedactor redacts the values of Vars read with getenv (nil: nothing).
@@ -41,6 +42,9 @@ func NewRedactorOf(values ...string) *Redactor {
 		}
 		seen[v] = true
 		r.secrets = append(r.secrets, []byte(v))
+		if r.minLen == 0 || len(v) < r.minLen {
+			r.minLen = len(v)
+		}
 		for _, f := range []string{v, url.QueryEscape(v), url.PathEscape(v)} {
 			r.forms = append(r.forms, f, lowerHexEscapes(f))
 		}
@@ -85,7 +89,9 @@ func (r *Redactor) redactBase64(s string, enc *base64.Encoding, c62, c63 byte) s
 		for j < len(s) && s[j] == '=' {
 			j++
 		}
-		if r.decodesToSecret(run, enc) {
+		// A run decodes to fewer bytes than it has characters: one shorter
+		// than every secret holds none (and costs no decoding).
+		if len(run) >= r.minLen && r.decodesToSecret(run, enc) {
 			b.WriteString(s[last:i])
 			b.WriteString(Redacted)
 			last = j

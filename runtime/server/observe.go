@@ -51,7 +51,14 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			return nil
 		}
 		rec := s.record(start, r.Method, r.URL.RequestURI(), requestIDOf(c), r.Header, n)
-		rec.Response = &history.Message{Status: c.Response().Status, Headers: c.Response().Header().Clone()}
+		// The response's header map is not cloned either once the answer is
+		// written: it belongs to this request's http.ResponseWriter, and
+		// nothing writes it after (the recorder copies it as it redacts, on
+		// its own goroutine).
+		rec.Response.Status, rec.Response.Headers = c.Response().Status, c.Response().Header()
+		if !c.Response().Committed { // net/http's WriteHeader may still edit it
+			rec.Response.Headers = rec.Response.Headers.Clone()
+		}
 		rec.Status = c.Response().Status
 		s.cfg.Observe(rec)
 		return nil
@@ -61,12 +68,19 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 // record builds the history record of a finished request from its note.
 // Bodies stay raw: the recorder caps and redacts them off the request path.
 func (s *Server) record(start time.Time, method, target, id string, h http.Header, n *note) *history.Record {
-	rec := &history.Record{
+	// One allocation for the record and its two messages.
+	box := &struct {
+		rec       history.Record
+		req, resp history.Message
+	}{}
+	box.req.Headers = h
+	rec := &box.rec
+	*rec = history.Record{
 		Time: start.UTC(), Method: method, Path: target, Route: n.route, RequestID: id,
 		DurationMS: float64(time.Since(start).Microseconds()) / 1000, Steps: n.steps,
 		// The request's headers are not cloned: nothing writes them once it
 		// is answered (the recorder copies them as it redacts).
-		Request: &history.Message{Headers: h}, ReqBody: n.reqBody, RespBody: n.respBody,
+		Request: &box.req, Response: &box.resp, ReqBody: n.reqBody, RespBody: n.respBody,
 		Logs: []history.Log{}, Deliveries: []history.Delivery{}, Duplicate: n.duplicate,
 	}
 	if n.err != nil {
