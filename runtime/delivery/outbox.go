@@ -48,10 +48,16 @@ type outboxWhatsApp struct {
 
 // SendText validates the message like the Graph client does and writes its request body to the outbox.
 func (o *outboxWhatsApp) SendText(ctx context.Context, to, text string) (string, error) {
+	return o.write(ctx, func() ([]byte, error) { return textRequestBody(to, text) })
+}
+
+// write builds a request body, as the Graph client would send it, into the
+// outbox; it gives the file's outbox path.
+func (o *outboxWhatsApp) write(ctx context.Context, build func() ([]byte, error)) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	body, err := textRequestBody(to, text)
+	body, err := build()
 	if err != nil {
 		return "", err
 	}

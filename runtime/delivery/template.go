@@ -35,18 +35,7 @@ func (g *graphWhatsApp) SendTemplate(ctx context.Context, to string, t Template)
 // SendTemplate validates the template like the Graph client does and writes
 // its request body to the outbox.
 func (o *outboxWhatsApp) SendTemplate(ctx context.Context, to string, t Template) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", err
-	}
-	body, err := templateRequestBody(to, t)
-	if err != nil {
-		return "", err
-	}
-	name, err := writeOutboxFile(o.dir, ".json", body)
-	if err != nil {
-		return "", err
-	}
-	return "outbox/whatsapp/" + name, nil
+	return o.write(ctx, func() ([]byte, error) { return templateRequestBody(to, t) })
 }
 
 // templateRequest is the Cloud API body for a template message.
