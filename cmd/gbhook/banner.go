@@ -28,7 +28,7 @@ func logHandler(format string, w io.Writer) slog.Handler {
 
 // banner logs what is being served and where: scripts, routes with their
 // FROM, the two addresses, the outbox and the queue.
-func banner(log *slog.Logger, a *app, c *ServeCmd) {
+func banner(log *slog.Logger, a *app, c *ServeCmd, addr string) {
 	prog := a.srv.Machine().Program()
 	for _, f := range prog.Files {
 		log.Info("script", "file", f.Name, "handlers", len(f.Handlers), "procs", len(f.Procs))
@@ -43,15 +43,15 @@ func banner(log *slog.Logger, a *app, c *ServeCmd) {
 	for _, sc := range prog.Schedules {
 		log.Info("schedule", "cron", sc.Cron, "at", sc.P.Short())
 	}
-	admin := c.AdminAddr
-	if admin != "off" {
-		admin = "http://" + admin + "/"
+	admin := "off"
+	if a.obs != nil && a.obs.adminAddr != "" {
+		admin = "http://" + a.obs.adminAddr + "/"
 	}
 	history := "off"
-	if a.obs != nil {
+	if a.obs != nil && !a.obs.cfg.NoHistory {
 		history = a.obs.dbPath
 	}
-	log.Info("gbhook serving", "webhook", "http://"+c.Addr, "admin", admin,
+	log.Info("gbhook serving", "webhook", "http://"+addr, "admin", admin,
 		"mail", outboxWhere(os.Getenv, "SMTP_HOST", "smtp ", filepath.Join(c.Data, "outbox", "mail")),
 		"whatsapp", outboxWhere(os.Getenv, "WHATSAPP_TOKEN", "graph api", filepath.Join(c.Data, "outbox", "whatsapp")),
 		"queue", queueWhere(c), "history", history)

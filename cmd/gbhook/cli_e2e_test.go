@@ -69,6 +69,8 @@ func TestCommandsFromAnyDirectory(t *testing.T) {
 			serve(), 2, "", "gbhook: --handler-timeout (GBHOOK_HANDLER_TIMEOUT) must be positive, got -1s\n"},
 		{"serve zero max steps", empty, []string{"serve", "--scripts", bot, "--max-steps", "0"}, serve(), 2, "",
 			"gbhook: --max-steps (GBHOOK_MAX_STEPS) must be positive, got 0\n"},
+		{"serve negative history max", empty, []string{"serve", "--scripts", bot, "--history-max=-1"}, serve(), 2, "",
+			"gbhook: --history-max (GBHOOK_HISTORY_MAX) must be 0 (no history) or more, got -1\n"},
 		{"version", empty, []string{"version"}, nil, 0, wantVersion(t), ""},
 		{"--version", empty, []string{"--version"}, nil, 0, wantVersion(t), ""},
 	}

@@ -31,6 +31,10 @@ type observeConfig struct {
 	MaxCount   int
 	MaxAge     time.Duration
 	Buffer     int
+	// NoHistory records no requests (--history-max 0): metrics, the log's
+	// redaction and the admin listener stay; what was stored before stays
+	// readable.
+	NoHistory bool
 }
 
 // observer is what watches the server: metrics, history, events, admin.
@@ -47,6 +51,8 @@ type observer struct {
 	stop     context.CancelFunc
 	done     chan struct{}
 	dbPath   string
+	// adminAddr is where the admin listener listens, once it does.
+	adminAddr string
 }
 
 // newObserver opens the history where the queue is: in the PostgreSQL
@@ -75,7 +81,11 @@ func newObserver(c observeConfig, data, databaseURL string, getenv func(string) 
 	o.rec = history.NewRecorder(history.RecorderConfig{Store: store, Buffer: c.Buffer, BodyMax: c.BodyMax,
 		MaxCount: c.MaxCount, MaxAge: c.MaxAge, Redactor: history.NewRedactor(getenv), Logger: log,
 		OnDrop: o.metrics.HistoryDropped, OnWritten: o.written})
-	o.log = slog.New(history.NewLogHandler(log.Handler(), history.NewRedactor(getenv), o.rec.Event))
+	sink := o.rec.Event
+	if c.NoHistory {
+		sink = nil
+	}
+	o.log = slog.New(history.NewLogHandler(log.Handler(), history.NewRedactor(getenv), sink))
 	ctx, cancel := context.WithCancel(context.Background())
 	o.stop = cancel
 	go func() { o.rec.Run(ctx); close(o.done) }()
@@ -103,7 +113,9 @@ func (o *observer) observe(r *history.Record) {
 			o.metrics.Duplicate(r.Route)
 		}
 	}
-	o.rec.Record(r)
+	if !o.cfg.NoHistory {
+		o.rec.Record(r)
+	}
 }
 
 // deliveries wraps the delivery channels so that each call is counted and
@@ -120,7 +132,7 @@ func (o *observer) httpCalls() func(context.Context, delivery.HTTPCall) {
 
 func (o *observer) delivered(ctx context.Context, d history.Delivery) {
 	o.metrics.Delivery(d.Kind, d.Outcome)
-	if id := history.RequestIDFrom(ctx); id != "" {
+	if id := history.RequestIDFrom(ctx); id != "" && !o.cfg.NoHistory {
 		o.rec.Event(history.Event{RequestID: id, Time: d.Time, Delivery: &d})
 	}
 }
@@ -129,6 +141,9 @@ func (o *observer) delivered(ctx context.Context, d history.Delivery) {
 // history of the request that SPAWNed it (queue.Config.OnJob).
 func (o *observer) job(requestID, sub string, attempt int, outcome string, err error) {
 	o.metrics.Job(sub, outcome)
+	if o.cfg.NoHistory {
+		return
+	}
 	j := history.Job{Sub: sub, State: outcome, Attempts: attempt, Time: time.Now().UTC()}
 	if err != nil {
 		j.Error = err.Error()
@@ -254,6 +269,7 @@ func (o *observer) startAdmin(srv *httpserver.Server) error {
 	if err != nil {
 		return fmt.Errorf("admin listener: %w", err)
 	}
+	o.adminAddr = ln.Addr().String()
 	o.admin = o.adminServer(srv)
 	go func() {
 		if err := o.admin.Serve(ln); err != nil {

@@ -21,9 +21,14 @@ import (
 // and history on (admin listener off), and serves its admin handler too.
 func observedApp(t *testing.T, env map[string]string, logs io.Writer) (*app, *httptest.Server, *httptest.Server) {
 	t.Helper()
+	return observedAppWith(t, env, logs, observeConfig{AdminAddr: "off", MaxCount: 5000})
+}
+
+func observedAppWith(t *testing.T, env map[string]string, logs io.Writer, oc observeConfig) (*app, *httptest.Server, *httptest.Server) {
+	t.Helper()
 	a, err := newApp(appConfig{Dirs: []string{"../../scripts"}, Data: t.TempDir(),
 		Getenv: func(k string) string { return env[k] }, Logger: slog.New(slog.NewTextHandler(logs, nil)),
-		Observe: &observeConfig{AdminAddr: "off", MaxCount: 5000}})
+		Observe: &oc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,5 +121,33 @@ func TestMetricsCountSimulatedLoadExactly(t *testing.T) {
 	sort.Strings(labels)
 	if want := `[{route="POST /twilio/voice"} {route="POST /webhooks/whatsapp"} {route="unmatched"}]`; fmt.Sprint(labels) != want {
 		t.Fatalf("duration histogram label sets %v, want %s", labels, want)
+	}
+}
+
+// --history-max 0 turns the history off: requests are still counted, and
+// nothing is stored, not even a script's LOG line.
+func TestHistoryMaxZeroRecordsNothing(t *testing.T) {
+	env := map[string]string{"TWILIO_AUTH_TOKEN": "off-twilio-token"}
+	a, hooks, adm := observedAppWith(t, env, io.Discard, observeConfig{AdminAddr: "off", NoHistory: true})
+	target := simulate.Target{BaseURL: hooks.URL, TwilioToken: env["TWILIO_AUTH_TOKEN"]}
+	for _, p := range []simulate.Payload{simulate.TwilioCall(), simulate.TwilioGather("123456"), simulate.TwilioCall()} {
+		if res, err := target.Send(context.Background(), p); err != nil || res.Status != http.StatusOK {
+			t.Fatalf("send %s: %v %+v", p.Path, err, res)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.obs.rec.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, body := get(t, http.DefaultClient, "GET", adm.URL+"/api/requests", nil); got != 200 || body != "[]\n" {
+		t.Errorf("GET /api/requests with the history off: %d %q, want 200 \"[]\\n\"", got, body)
+	}
+	want := map[string]string{
+		`{route="POST /twilio/gather",status="200"}`: "1",
+		`{route="POST /twilio/voice",status="200"}`:  "2",
+	}
+	if got := series(t, adm.URL+"/metrics", "gbhook_http_requests_total"); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("gbhook_http_requests_total with the history off:\n got %v\nwant %v", got, want)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strconv"
@@ -38,7 +39,7 @@ type ServeCmd struct {
 	TrustProxy     string        `help:"Proxies (CIDRs or IPs, comma-separated) whose X-Forwarded-Proto and X-Forwarded-Host are believed." env:"GBHOOK_TRUST_PROXY"`
 	AdminAddr      string        `help:"Admin listener (metrics, API, inspector); off disables it. Beyond loopback it needs GBHOOK_ADMIN_TOKEN." default:"127.0.0.1:3001" env:"GBHOOK_ADMIN_ADDR"`
 	HistoryBodyMax byteSize      `help:"Bytes of each request and response body kept in the history." default:"256KiB" env:"GBHOOK_HISTORY_BODY_MAX"`
-	HistoryMax     int           `help:"Requests kept in the history." default:"5000" env:"GBHOOK_HISTORY_MAX"`
+	HistoryMax     int           `help:"Requests kept in the history; 0 records none." default:"5000" env:"GBHOOK_HISTORY_MAX"`
 	HistoryAge     time.Duration `help:"Age of the oldest request kept in the history." default:"168h" env:"GBHOOK_HISTORY_AGE"`
 	LogFormat      string        `help:"Log format: text, json, or auto (text on a terminal, JSON otherwise)." default:"auto" enum:"auto,text,json" env:"GBHOOK_LOG_FORMAT"`
 	DatabaseURL    string        `help:"PostgreSQL URL for the job queue (several replicas); default: SQLite at <data>/gbhook.db." env:"GBHOOK_DATABASE_URL"`
@@ -81,7 +82,7 @@ func (c *ServeCmd) Run() error {
 		Queue: queue.Config{DatabaseURL: c.DatabaseURL, Workers: c.Workers, MaxAttempts: c.MaxAttempts,
 			JobTimeout: c.JobTimeout},
 		Observe: &observeConfig{AdminAddr: c.AdminAddr, AdminToken: token, BodyMax: int(c.HistoryBodyMax),
-			MaxCount: c.HistoryMax, MaxAge: c.HistoryAge},
+			MaxCount: c.HistoryMax, MaxAge: c.HistoryAge, NoHistory: c.HistoryMax == 0},
 	})
 	if err != nil {
 		return err
@@ -107,7 +108,13 @@ func (c *ServeCmd) Run() error {
 	if err := a.obs.startAdmin(a.srv); err != nil {
 		return err
 	}
-	banner(log, a, c)
+	// Listen before the banner, so that it names the bound addresses
+	// (say, of --addr 127.0.0.1:0).
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	banner(log, a, c, ln.Addr().String())
 	w := &reload.Watcher{Dir: c.Scripts, Load: a.prepare, Serving: a.srv.Machine().Program(), Logger: log}
 	go func() {
 		if err := w.Run(ctx); err != nil {
@@ -115,7 +122,7 @@ func (c *ServeCmd) Run() error {
 		}
 	}()
 	reloadOnHangup(ctx, w, log)
-	return serveUntilSignal(ctx, stop, log, a.srv, a.queue, c.Addr, c.Shutdown)
+	return serveUntilSignal(ctx, stop, log, a.srv, a.queue, ln, c.Shutdown)
 }
 
 // appConfig is what newApp wires together.
@@ -292,9 +299,9 @@ func reloadOnHangup(ctx context.Context, w *reload.Watcher, log *slog.Logger) {
 }
 
 func serveUntilSignal(ctx context.Context, stop func(), log *slog.Logger, srv *httpserver.Server,
-	q *queue.Queue, addr string, shutdownTimeout time.Duration) error {
+	q *queue.Queue, ln net.Listener, shutdownTimeout time.Duration) error {
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Start(addr) }()
+	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err // could not listen

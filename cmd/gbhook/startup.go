@@ -79,6 +79,9 @@ func (c *ServeCmd) validate() error {
 	if c.MaxSteps <= 0 {
 		return usagef("--max-steps (GBHOOK_MAX_STEPS) must be positive, got %d", c.MaxSteps)
 	}
+	if c.HistoryMax < 0 {
+		return usagef("--history-max (GBHOOK_HISTORY_MAX) must be 0 (no history) or more, got %d", c.HistoryMax)
+	}
 	if err := checkScriptsDir(c.Scripts); err != nil {
 		return err
 	}

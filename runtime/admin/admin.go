@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/gbhook/gbhook/runtime/history"
@@ -138,6 +139,10 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/events", s.events)
 	m.HandleFunc("GET /static/", s.static)
 	m.HandleFunc("GET /{$}", s.index)
+	// Profiles of the live server, behind the same authentication.
+	m.HandleFunc("GET /debug/pprof/", pprof.Index)
+	m.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	m.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 }
 
 // Handler is the whole admin listener, authentication included.
