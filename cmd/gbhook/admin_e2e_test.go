@@ -76,6 +76,8 @@ func TestAdminTokenRequired(t *testing.T) {
 		{"token without Bearer", "GET", "/api/requests", token, 401},
 		{"api with token", "GET", "/api/requests", "Bearer " + token, 200},
 		{"metrics with token", "GET", "/metrics", "Bearer " + token, 200},
+		{"profiles without token", "GET", "/debug/pprof/", "", 401},
+		{"profiles with token", "GET", "/debug/pprof/", "Bearer " + token, 200},
 		{"login form is open", "GET", "/login", "", 200},
 	}
 	for _, tt := range tests {
@@ -125,7 +127,7 @@ func TestAdminTokenRequired(t *testing.T) {
 
 func TestWebhookPortServesNoAdminPaths(t *testing.T) {
 	srv := startServe(t, nil)
-	for _, p := range []string{"/metrics", "/api/requests", "/", "/api/events", "/login"} {
+	for _, p := range []string{"/metrics", "/api/requests", "/", "/api/events", "/login", "/debug/pprof/"} {
 		if got, body := get(t, http.DefaultClient, "GET", "http://"+srv.addr+p, nil); got != 404 || body != "not found" {
 			t.Errorf("webhook port GET %s: %d %q, want 404 \"not found\"", p, got, body)
 		}
