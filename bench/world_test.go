@@ -80,12 +80,19 @@ func newWorldWith(tb testing.TB, gbLog, natLog *slog.Logger, send deliveries) *w
 	srv.Swap(w.m)
 	w.gbhook = srv.Handler()
 	mailer, wa, llm = send(tb, w.natData)
-	w.native = nativeserver.New(nativeserver.Config{Getenv: getenv, Logger: natLog, Mailer: mailer, WhatsApp: wa, LLM: llm})
+	w.native, err = nativeserver.New(nativeserver.Config{Getenv: getenv, Logger: natLog, Mailer: mailer, WhatsApp: wa,
+		LLM: llm, DataDir: w.natData})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := w.native.Start(); err != nil {
+		tb.Fatal(err)
+	}
 	tb.Cleanup(func() { w.drain(tb) })
 	return w
 }
 
-// drain waits for both servers' jobs.
+// drain waits for both servers' stored jobs to be done, then stops both.
 func (w *world) drain(tb testing.TB) {
 	if w.drained {
 		return
@@ -94,12 +101,17 @@ func (w *world) drain(tb testing.TB) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for {
-		pending, err := w.gbQueue.Pending(ctx)
+		gb, err := w.gbQueue.Pending(ctx)
 		if err != nil {
 			tb.Error(err)
 			break
 		}
-		if len(pending) == 0 {
+		nat, err := w.native.Pending(ctx)
+		if err != nil {
+			tb.Error(err)
+			break
+		}
+		if len(gb) == 0 && nat == 0 {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
