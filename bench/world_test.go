@@ -98,30 +98,35 @@ func (w *world) drain(tb testing.TB) {
 		return
 	}
 	w.drained = true
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	for {
-		gb, err := w.gbQueue.Pending(ctx)
-		if err != nil {
-			tb.Error(err)
-			break
-		}
-		nat, err := w.native.Pending(ctx)
-		if err != nil {
-			tb.Error(err)
-			break
-		}
-		if len(gb) == 0 && nat == 0 {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	w.idle(ctx, tb)
 	if err := w.gbQueue.Stop(ctx); err != nil {
 		tb.Error(err)
 	}
 	w.gbQueue.Close()
 	if err := w.native.Shutdown(ctx); err != nil {
 		tb.Error(err)
+	}
+}
+
+// idle waits until neither server has a stored job left to run.
+func (w *world) idle(ctx context.Context, tb testing.TB) {
+	for {
+		gb, err := w.gbQueue.Pending(ctx)
+		if err != nil {
+			tb.Error(err)
+			return
+		}
+		nat, err := w.native.Pending(ctx)
+		if err != nil {
+			tb.Error(err)
+			return
+		}
+		if len(gb) == 0 && nat == 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

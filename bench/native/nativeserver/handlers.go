@@ -182,10 +182,9 @@ const (
 	msgStore     = "service unavailable: could not store the work; retry later"
 )
 
-// whatsappMessage is POST /webhooks/whatsapp: verify, store one job per text
-// message (and the events' ids) in one transaction, then answer OK. A
-// redelivery of events all stored before stores nothing and answers empty,
-// as gbhook does.
+// whatsappMessage is POST /webhooks/whatsapp: verify; skip a redelivery
+// whose events were all handled before; store one job per text message and
+// the events in one transaction; then answer OK. The same steps as gbhook's.
 func (s *Server) whatsappMessage(c echo.Context) error {
 	secret, err := s.secret(c, "META_APP_SECRET")
 	if secret == "" {
@@ -204,6 +203,18 @@ func (s *Server) whatsappMessage(c echo.Context) error {
 		s.log.Warn("handler failed", "request_id", id, "status", 400, "err", err.Error())
 		return plain(c, http.StatusBadRequest, "bad request")
 	}
+	if len(events) > 0 {
+		switch seen, err := s.jobs.seen(c.Request().Context(), events); {
+		case err != nil:
+			s.log.Error("dedupe lookup failed; answering 503", "request_id", id, "route", routeMessage, "err", err)
+			return plain(c, http.StatusServiceUnavailable, msgStore)
+		case seen:
+			s.log.Info("duplicate delivery: every event was handled before; not run", "request_id", id,
+				"route", routeMessage, "events", len(events))
+			return plain(c, http.StatusOK, "")
+		}
+	}
+	s.logMessages(id, jobs)
 	if len(jobs) > 0 || len(events) > 0 {
 		// A client hanging up must not leave the commit half done.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), s.cfg.HandlerTimeout)
@@ -215,12 +226,11 @@ func (s *Server) whatsappMessage(c echo.Context) error {
 				"jobs", len(jobs), "err", err.Error())
 			return plain(c, http.StatusServiceUnavailable, msgStore)
 		case dup:
-			s.log.Info("duplicate delivery: every event was handled before; not run", "request_id", id,
-				"route", routeMessage, "events", len(events))
+			s.log.Info("duplicate delivery: a concurrent copy was handled first; its jobs are dropped",
+				"request_id", id, "route", routeMessage, "jobs", len(jobs))
 			return plain(c, http.StatusOK, "")
 		}
 	}
-	s.logMessages(id, jobs)
 	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte("OK"))
 }
 

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -130,6 +132,19 @@ func newStore(ctx context.Context, db *sql.DB, run func(context.Context, Job) er
 }
 
 func (st *store) start() error { return st.client.Start(context.Background()) }
+
+// seen reports whether every event is stored and unexpired: a redelivery.
+func (st *store) seen(ctx context.Context, events []string) (bool, error) {
+	events = slices.Compact(slices.Sorted(slices.Values(events)))
+	args := []any{time.Now().Unix()}
+	for _, ev := range events {
+		args = append(args, ev)
+	}
+	var n int
+	err := st.db.QueryRowContext(ctx, "SELECT count(*) FROM whatsapp_events WHERE expires_at > ? AND event IN (?"+
+		strings.Repeat(", ?", len(events)-1)+")", args...).Scan(&n)
+	return n == len(events), err
+}
 
 // enqueue stores the events of one delivery and its jobs in one
 // transaction. When every event was stored before it stores nothing and

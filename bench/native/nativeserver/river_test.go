@@ -221,27 +221,35 @@ func TestShutdownLetsRunningJobsFinish(t *testing.T) {
 // delivery, and that a failing store answers 503 as gbhook does.
 func TestMessageAnswers(t *testing.T) {
 	s := open(t, t.TempDir(), slog.New(slog.DiscardHandler), nil)
+	defer shutdown(t, s)
+	exec := func(q string) func(t *testing.T) {
+		return func(t *testing.T) {
+			if _, err := s.jobs.db.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	const unavailable = "service unavailable: could not store the work; retry later"
 	tests := []struct {
 		name, body string
-		closed     bool
+		breakIt    func(t *testing.T)
 		status     int
 		answer     string
 		pending    int
 	}{
-		{"text message", payload("wamid.M1", "hi"), false, 200, "OK", 1},
-		{"same message again", payload("wamid.M1", "hi"), false, 200, "", 1},
-		{"another message", payload("wamid.M2", "hi again"), false, 200, "OK", 2},
-		{"status only", statusPayload, false, 200, "OK", 2},
-		{"same status again", statusPayload, false, 200, "", 2},
-		{"not JSON", `{"entry":[`, false, 400, "bad request", 2},
-		{"store failing", payload("wamid.M3", "lost?"), true, 503, "service unavailable: could not store the work; retry later", -1},
+		{"text message", payload("wamid.M1", "hi"), nil, 200, "OK", 1},
+		{"same message again", payload("wamid.M1", "hi"), nil, 200, "", 1},
+		{"another message", payload("wamid.M2", "hi again"), nil, 200, "OK", 2},
+		{"status only", statusPayload, nil, 200, "OK", 2},
+		{"same status again", statusPayload, nil, 200, "", 2},
+		{"not JSON", `{"entry":[`, nil, 400, "bad request", 2},
+		{"commit failing", payload("wamid.M3", "lost?"), exec("DROP TABLE river_job"), 503, unavailable, -1},
+		{"lookup failing", payload("wamid.M4", "lost?"), exec("DROP TABLE whatsapp_events"), 503, unavailable, -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.closed {
-				if err := s.jobs.db.Close(); err != nil {
-					t.Fatal(err)
-				}
+			if tt.breakIt != nil {
+				tt.breakIt(t)
 			}
 			if code, body := post(t, s, tt.body); code != tt.status || body != tt.answer {
 				t.Fatalf("got %d %q, want %d %q", code, body, tt.status, tt.answer)
@@ -253,5 +261,22 @@ func TestMessageAnswers(t *testing.T) {
 				t.Fatalf("pending %d %v, want %d", n, err, tt.pending)
 			}
 		})
+	}
+}
+
+// TestEnqueueConcurrentCopy: when a copy of the delivery committed between
+// the lookup and the commit, the commit stores nothing and says duplicate.
+func TestEnqueueConcurrentCopy(t *testing.T) {
+	s := open(t, t.TempDir(), slog.New(slog.DiscardHandler), nil)
+	defer shutdown(t, s)
+	events, jobs := []string{"wa:msg:C1"}, []Job{{RequestID: "r", From: "1", Body: "hi", ID: "C1"}}
+	for i, want := range []bool{false, true} {
+		dup, err := s.jobs.enqueue(context.Background(), events, jobs)
+		if dup != want || err != nil {
+			t.Fatalf("commit %d: duplicate %v, err %v; want %v", i+1, dup, err, want)
+		}
+	}
+	if n, err := s.Pending(context.Background()); n != 1 || err != nil {
+		t.Fatalf("pending %d %v, want 1", n, err)
 	}
 }
