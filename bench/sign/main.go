@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 
@@ -56,14 +57,18 @@ func run(args []string) error {
 		if err != nil || n < 1 {
 			return fmt.Errorf("meta-pool: N %q is not a positive number", args[2])
 		}
-		return pool(args[1], n, args[3])
+		w := bufio.NewWriter(os.Stdout)
+		if err := pool(w, args[1], n, args[3], os.Getenv("META_APP_SECRET")); err != nil {
+			return err
+		}
+		return w.Flush()
 	}
 	return errors.New("usage: sign twilio URL BODYFILE | sign meta BODYFILE | sign meta-pool BODYFILE N PREFIX")
 }
 
-// pool prints n signed copies of the delivery in path, each with its own
-// message id.
-func pool(path string, n int, prefix string) error {
+// pool writes n copies of the delivery in path, each with its own message
+// id, signed with secret.
+func pool(w io.Writer, path string, n int, prefix, secret string) error {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -77,11 +82,11 @@ func pool(path string, n int, prefix string) error {
 		return fmt.Errorf("%s: no entry[0].changes[0].value.messages[0].id", path)
 	}
 	old := []byte(`"` + id + `"`)
-	secret := os.Getenv("META_APP_SECRET")
-	w := bufio.NewWriter(os.Stdout)
 	for i := 1; i <= n; i++ {
 		b := bytes.Replace(body.Bytes(), old, []byte(`"`+prefix+"-"+strconv.Itoa(i)+`"`), 1)
-		fmt.Fprintf(w, "%s %s\n", signature.MetaSign(secret, b), b)
+		if _, err := fmt.Fprintf(w, "%s %s\n", signature.MetaSign(secret, b), b); err != nil {
+			return err
+		}
 	}
-	return w.Flush()
+	return nil
 }

@@ -280,3 +280,38 @@ func TestEnqueueConcurrentCopy(t *testing.T) {
 		t.Fatalf("pending %d %v, want 1", n, err)
 	}
 }
+
+// TestPruneForgetsExpiredEvents: the hourly prune job deletes the events
+// past their time and keeps the others; an expired event is no redelivery.
+func TestPruneForgetsExpiredEvents(t *testing.T) {
+	s := open(t, t.TempDir(), slog.New(slog.DiscardHandler), nil)
+	defer shutdown(t, s)
+	now := time.Now().Unix()
+	if _, err := s.jobs.db.Exec("INSERT INTO whatsapp_events (event, expires_at) VALUES (?, ?), (?, ?)",
+		"wa:msg:old", now-1, "wa:msg:new", now+3600); err != nil {
+		t.Fatal(err)
+	}
+	if seen, err := s.jobs.seen(context.Background(), []string{"wa:msg:old"}); seen || err != nil {
+		t.Fatalf("expired event seen: %v %v", seen, err)
+	}
+	if err := (&pruneWorker{db: s.jobs.db}).Work(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	rows, err := s.jobs.db.Query("SELECT event FROM whatsapp_events ORDER BY event")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ev string
+		if err := rows.Scan(&ev); err != nil {
+			t.Fatal(err)
+		}
+		left = append(left, ev)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "events left", left, []string{"wa:msg:new"})
+}
