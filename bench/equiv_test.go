@@ -16,12 +16,17 @@ import (
 
 // TestNativeMatchesGbhook pins the baseline's honesty: for each shipped
 // endpoint both servers answer the same status, type and body, write the same
-// outbox files and log the same lines (times, ids and latencies aside).
+// outbox files and log the same lines (times, ids and latencies aside). The
+// WhatsApp message is then delivered again: both recognise it from their
+// stores, answer empty and store no second job (one outbox file each).
 func TestNativeMatchesGbhook(t *testing.T) {
 	var gbLog, natLog testlog.Buffer
 	w := newWorld(t, slog.New(slog.NewTextHandler(&gbLog, nil)), slog.New(slog.NewTextHandler(&natLog, nil)))
 	skip := len(gbLog.String()) // "program loaded"
-	for _, e := range endpoints(t) {
+	eps := endpoints(t)
+	again := eps[len(eps)-1]
+	again.name = "message redelivered"
+	for _, e := range append(eps, again) {
 		t.Run(e.name, func(t *testing.T) {
 			gb, nat := httptest.NewRecorder(), httptest.NewRecorder()
 			w.gbhook.ServeHTTP(gb, e.request())

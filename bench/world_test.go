@@ -80,36 +80,53 @@ func newWorldWith(tb testing.TB, gbLog, natLog *slog.Logger, send deliveries) *w
 	srv.Swap(w.m)
 	w.gbhook = srv.Handler()
 	mailer, wa, llm = send(tb, w.natData)
-	w.native = nativeserver.New(nativeserver.Config{Getenv: getenv, Logger: natLog, Mailer: mailer, WhatsApp: wa, LLM: llm})
+	w.native, err = nativeserver.New(nativeserver.Config{Getenv: getenv, Logger: natLog, Mailer: mailer, WhatsApp: wa,
+		LLM: llm, DataDir: w.natData})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := w.native.Start(); err != nil {
+		tb.Fatal(err)
+	}
 	tb.Cleanup(func() { w.drain(tb) })
 	return w
 }
 
-// drain waits for both servers' jobs.
+// drain waits for both servers' stored jobs to be done, then stops both.
 func (w *world) drain(tb testing.TB) {
 	if w.drained {
 		return
 	}
 	w.drained = true
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	for {
-		pending, err := w.gbQueue.Pending(ctx)
-		if err != nil {
-			tb.Error(err)
-			break
-		}
-		if len(pending) == 0 {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	w.idle(ctx, tb)
 	if err := w.gbQueue.Stop(ctx); err != nil {
 		tb.Error(err)
 	}
 	w.gbQueue.Close()
 	if err := w.native.Shutdown(ctx); err != nil {
 		tb.Error(err)
+	}
+}
+
+// idle waits until neither server has a stored job left to run.
+func (w *world) idle(ctx context.Context, tb testing.TB) {
+	for {
+		gb, err := w.gbQueue.Pending(ctx)
+		if err != nil {
+			tb.Error(err)
+			return
+		}
+		nat, err := w.native.Pending(ctx)
+		if err != nil {
+			tb.Error(err)
+			return
+		}
+		if len(gb) == 0 && nat == 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

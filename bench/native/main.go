@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -30,7 +31,7 @@ func main() {
 
 func run() error {
 	addr := flag.String("addr", "127.0.0.1:3001", "listen address")
-	data := flag.String("data", "./data", "data directory (the outbox)")
+	data := flag.String("data", "./data", "data directory (native.db, the job store, and the outbox)")
 	public := flag.String("public-url", os.Getenv("GBHOOK_PUBLIC_URL"), "public base URL Twilio signs")
 	flag.Parse()
 	publicURL, err := signature.ParsePublicURL(*public)
@@ -42,25 +43,35 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	srv := nativeserver.New(nativeserver.Config{PublicURL: publicURL, Logger: log,
-		Mailer: mailer, WhatsApp: wa, LLM: llm})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
+		return err
+	}
+	srv, err := nativeserver.New(nativeserver.Config{PublicURL: publicURL, Logger: log,
+		Mailer: mailer, WhatsApp: wa, LLM: llm, DataDir: *data})
+	if err != nil {
+		_ = ln.Close()
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	if err := srv.Start(); err != nil {
+		errc <- err
+		_ = ln.Close()
+	} else {
+		go func() { errc <- srv.Serve(ln) }()
+	}
 	select {
-	case err := <-errc:
-		return err
+	case err = <-errc:
 	case <-ctx.Done():
 	}
+	// Stopping the job workers lets the running jobs finish; the others
+	// stay in native.db for the next start.
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return err
+	if serr := srv.Shutdown(sctx); serr != nil || err != nil {
+		return errors.Join(err, serr)
 	}
 	return <-errc
 }

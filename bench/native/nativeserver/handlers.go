@@ -166,13 +166,25 @@ type notification struct {
 						Body string `json:"body"`
 					} `json:"text"`
 				} `json:"messages"`
+				Statuses []struct {
+					ID     string `json:"id"`
+					Status string `json:"status"`
+				} `json:"statuses"`
 			} `json:"value"`
 		} `json:"changes"`
 	} `json:"entry"`
 }
 
-// whatsappMessage is POST /webhooks/whatsapp: verify, answer OK, then hand
-// each text message to the job store.
+// The message route as gbhook names it in its log lines, and its answer
+// when the job store fails.
+const (
+	routeMessage = "POST /webhooks/whatsapp FROM WHATSAPP whatsapp.bas:6"
+	msgStore     = "service unavailable: could not store the work; retry later"
+)
+
+// whatsappMessage is POST /webhooks/whatsapp: verify; skip a redelivery
+// whose events were all handled before; store one job per text message and
+// the events in one transaction; then answer OK. The same steps as gbhook's.
 func (s *Server) whatsappMessage(c echo.Context) error {
 	secret, err := s.secret(c, "META_APP_SECRET")
 	if secret == "" {
@@ -185,53 +197,89 @@ func (s *Server) whatsappMessage(c echo.Context) error {
 	if err := signature.VerifyMeta(secret, body, c.Request().Header.Get("X-Hub-Signature-256")); err != nil {
 		return s.refuse(c, err)
 	}
-	jobs, err := s.Messages(ctxOf(c), requestIDOf(c), body)
+	id := requestIDOf(c)
+	jobs, events, err := decodeMessages(ctxOf(c), id, body)
 	if err != nil {
-		s.log.Warn("handler failed", "request_id", requestIDOf(c), "status", 400, "err", err.Error())
+		s.log.Warn("handler failed", "request_id", id, "status", 400, "err", err.Error())
 		return plain(c, http.StatusBadRequest, "bad request")
 	}
-	if err := c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte("OK")); err != nil {
-		return err
+	if len(events) > 0 {
+		switch seen, err := s.jobs.seen(c.Request().Context(), events); {
+		case err != nil:
+			s.log.Error("dedupe lookup failed; answering 503", "request_id", id, "route", routeMessage, "err", err)
+			return plain(c, http.StatusServiceUnavailable, msgStore)
+		case seen:
+			s.log.Info("duplicate delivery: every event was handled before; not run", "request_id", id,
+				"route", routeMessage, "events", len(events))
+			return plain(c, http.StatusOK, "")
+		}
 	}
-	s.enqueue(c, jobs)
-	return nil
+	s.logMessages(id, jobs)
+	if len(jobs) > 0 || len(events) > 0 {
+		// A client hanging up must not leave the commit half done.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), s.cfg.HandlerTimeout)
+		dup, err := s.jobs.enqueue(ctx, events, jobs)
+		cancel()
+		switch {
+		case err != nil:
+			s.log.Error("storing the SPAWNed jobs failed; answering 503", "request_id", id, "route", routeMessage,
+				"jobs", len(jobs), "err", err.Error())
+			return plain(c, http.StatusServiceUnavailable, msgStore)
+		case dup:
+			s.log.Info("duplicate delivery: a concurrent copy was handled first; its jobs are dropped",
+				"request_id", id, "route", routeMessage, "jobs", len(jobs))
+			return plain(c, http.StatusOK, "")
+		}
+	}
+	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte("OK"))
 }
 
-// Messages is the message handler's work: decode Meta's payload and make one
-// job per text message, logging each.
+// Messages is the message handler's work without the store: decode Meta's
+// payload and make one job per text message, logging each.
 func (s *Server) Messages(ctx context.Context, id string, body []byte) ([]Job, error) {
-	if err := ctx.Err(); err != nil {
+	jobs, _, err := decodeMessages(ctx, id, body)
+	if err != nil {
 		return nil, err
+	}
+	s.logMessages(id, jobs)
+	return jobs, nil
+}
+
+// decodeMessages gives one job per text message, and the delivery's event
+// keys as gbhook's dedupe names them: each message by its id, each status by
+// its id and status.
+func decodeMessages(ctx context.Context, id string, body []byte) (jobs []Job, events []string, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
 	}
 	var n notification
 	if err := json.Unmarshal(body, &n); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if n.Object != "whatsapp_business_account" {
-		return nil, nil
-	}
-	var jobs []Job
 	for _, e := range n.Entry {
 		for _, ch := range e.Changes {
 			for _, m := range ch.Value.Messages {
-				if m.Text.Body != "" {
-					s.log.Info("WhatsApp message from "+m.From+": "+m.Text.Body, "request_id", id, "at", atMessage)
+				if m.ID != "" {
+					events = append(events, "wa:msg:"+m.ID)
+				}
+				if n.Object == "whatsapp_business_account" && m.Text.Body != "" {
 					jobs = append(jobs, Job{RequestID: id, From: m.From, Body: m.Text.Body, ID: m.ID})
+				}
+			}
+			for _, st := range ch.Value.Statuses {
+				if st.ID != "" {
+					events = append(events, "wa:status:"+st.ID+":"+st.Status)
 				}
 			}
 		}
 	}
-	return jobs, nil
+	return jobs, events, nil
 }
 
-// enqueue hands the jobs over once the response is on its way, as gbhook does.
-func (s *Server) enqueue(c echo.Context, jobs []Job) {
-	if len(jobs) == 0 {
-		return
-	}
-	_ = http.NewResponseController(c.Response().Writer).Flush()
-	if err := s.jobs.Enqueue(context.WithoutCancel(c.Request().Context()), jobs); err != nil {
-		s.log.Error("queueing SPAWNed jobs failed", "request_id", requestIDOf(c), "jobs", len(jobs), "err", err)
+// logMessages is the script's LOG line for each message.
+func (s *Server) logMessages(id string, jobs []Job) {
+	for _, j := range jobs {
+		s.log.Info("WhatsApp message from "+j.From+": "+j.Body, "request_id", id, "at", atMessage)
 	}
 }
 

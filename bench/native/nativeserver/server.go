@@ -3,8 +3,10 @@
 // (bench/scripts) with the same work the scripts and gbhook's server do —
 // signature checks through runtime/signature, the same outbox files through
 // runtime/delivery, one request log line with the same fields, a request id
-// and a deadline per request, a body limit. Nothing here may take a shortcut
-// gbhook could not take too.
+// and a deadline per request, a body limit, and POST /webhooks/whatsapp's
+// replies stored as River jobs in SQLite before the 200 (river.go), as gbhook
+// stores SPAWNed jobs. Nothing here may take a shortcut gbhook could not
+// take too.
 package nativeserver
 
 import (
@@ -33,16 +35,14 @@ type Config struct {
 	Mailer         delivery.Mailer
 	WhatsApp       delivery.WhatsApp
 	LLM            delivery.LLM
-	// Store makes the job store a POST /webhooks/whatsapp hands its messages
-	// to; nil is NewMemory, gbhook's in-process queue.
-	Store func(run Runner, log *slog.Logger) JobStore
+	DataDir        string // holds native.db, the job store (the outbox too, through the senders)
 }
 
 // Server is the native baseline.
 type Server struct {
 	cfg  Config
 	log  *slog.Logger
-	jobs JobStore
+	jobs *store
 	echo *echo.Echo
 	http *http.Server
 }
@@ -52,8 +52,9 @@ const (
 	keyContext   = "native.ctx"
 )
 
-// New wires the routes and the job store.
-func New(cfg Config) *Server {
+// New opens the job store (creating and migrating <DataDir>/native.db) and
+// wires the routes; Start runs the job workers.
+func New(cfg Config) (*Server, error) {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 4 << 20
 	}
@@ -66,11 +67,11 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Store == nil {
-		cfg.Store = NewMemory
-	}
 	s := &Server{cfg: cfg, log: cfg.Logger}
-	s.jobs = cfg.Store(s.Process, cfg.Logger)
+	var err error
+	if s.jobs, err = openStore(context.Background(), cfg.DataDir, s.Process, cfg.Logger); err != nil {
+		return nil, err
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Use(s.requestID, s.requestLog, s.recoverPanics)
@@ -87,8 +88,14 @@ func New(cfg Config) *Server {
 		WriteTimeout:      cfg.HandlerTimeout + 30*time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
-	return s
+	return s, nil
 }
+
+// Start runs the job workers until Shutdown.
+func (s *Server) Start() error { return s.jobs.start() }
+
+// Pending counts the stored jobs not yet done.
+func (s *Server) Pending(ctx context.Context) (int, error) { return s.jobs.pending(ctx) }
 
 // Handler is the echo instance, for httptest.
 func (s *Server) Handler() http.Handler { return s.echo }
@@ -102,9 +109,11 @@ func (s *Server) Serve(ln net.Listener) error {
 	return nil
 }
 
-// Shutdown drains requests, then the job store.
+// Shutdown drains requests, then lets the running jobs finish (until ctx
+// ends) and closes the job store. Jobs not yet run stay stored for the next
+// start.
 func (s *Server) Shutdown(ctx context.Context) error {
-	return errors.Join(s.http.Shutdown(ctx), s.jobs.Drain(ctx))
+	return errors.Join(s.http.Shutdown(ctx), s.jobs.stop(ctx))
 }
 
 // requestID keeps a sane incoming X-Request-Id or makes one, like gbhook.
