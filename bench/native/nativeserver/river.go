@@ -118,9 +118,10 @@ func newStore(ctx context.Context, db *sql.DB, run func(context.Context, Job) er
 		MaxAttempts:          maxAttempts,
 		JobTimeout:           jobTimeout,
 		RescueStuckJobsAfter: jobTimeout + 15*time.Second,
-		// SQLite has no LISTEN: poll often for committed jobs.
+		// As gbhook's queue: riversqlite's notifications wake the workers;
+		// the jobs themselves are polled every 200 ms.
 		FetchCooldown:     20 * time.Millisecond,
-		FetchPollInterval: 50 * time.Millisecond,
+		FetchPollInterval: 200 * time.Millisecond,
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return pruneArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true})},
