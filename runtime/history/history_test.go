@@ -191,6 +191,16 @@ func TestRedaction(t *testing.T) {
 	if got := perReq.String("echo client-token-9 tw-secret-1"); got != "echo [REDACTED] [REDACTED]" {
 		t.Errorf("ForRequest: %q", got)
 	}
+	// A webhook's signature is hidden where a script echoes it, and costs no
+	// new compiled redactor (each Twilio and Meta request carries one).
+	const sig = "0nHPXwJ8tHFOPeWqTxVrOsUHn+c="
+	signed := red.ForRequest(http.Header{"X-Twilio-Signature": {sig}, "X-Hub-Signature-256": {"sha256=" + strings.Repeat("ab", 32)}})
+	if got := signed.String("sig " + sig + " sha256=" + strings.Repeat("ab", 32) + " tw-secret-1"); got != "sig [REDACTED] [REDACTED] [REDACTED]" {
+		t.Errorf("ForRequest with signatures: %q", got)
+	}
+	if signed.sec != red.sec {
+		t.Error("ForRequest with signatures only compiled a new secret.Redactor")
+	}
 	body, cut := red.Body([]byte("héllo wa-secret-3"), 2)
 	if body != "h" || !cut {
 		t.Errorf("Body cut at 2 bytes = %q %v, want \"h\" true (never half a character)", body, cut)

@@ -17,13 +17,19 @@ var hiddenHeaders = []string{
 	"X-Twilio-Signature", "X-Hub-Signature", "X-Hub-Signature-256",
 }
 
+// credentialHeaders are the hidden headers whose values are credentials: a
+// script that echoes one anywhere gets it hidden in every form. Signatures
+// are hidden where they appear verbatim (they only prove one body).
+var credentialHeaders = map[string]bool{"Authorization": true, "Proxy-Authorization": true, "Cookie": true, "Set-Cookie": true}
+
 // Redactor hides credential headers (by name) and secret values. Values are
 // hidden by runtime/secret's Redactor, in every form it knows (plain,
 // URL-encoded, base64); this type only adds the header names and the
 // credentials a request carries.
 type Redactor struct {
-	values []string
-	sec    *secret.Redactor
+	values   []string
+	sec      *secret.Redactor
+	verbatim []string // a request's signatures, hidden as they are
 }
 
 // minSecretLen keeps a tiny value (say "1") from blanking half a body.
@@ -56,14 +62,21 @@ func newRedactor(vals []string) *Redactor {
 
 // ForRequest adds the credentials a request carries in its hidden headers
 // (say an Authorization token), so that a script echoing one into its
-// answer or its error does not get it stored.
+// answer or its error does not get it stored. A request with signatures
+// only (every Twilio and Meta webhook) shares r's compiled forms.
 func (r *Redactor) ForRequest(h http.Header) *Redactor {
 	if r == nil {
 		r = &Redactor{}
 	}
-	var extra []string
+	var extra, verbatim []string
 	for _, k := range hiddenHeaders {
 		for _, v := range h[k] {
+			if !credentialHeaders[k] {
+				if len(v) >= minSecretLen {
+					verbatim = append(verbatim, v)
+				}
+				continue
+			}
 			extra = append(extra, v)
 			if _, cred, ok := strings.Cut(v, " "); ok { // Bearer x, Basic x
 				extra = append(extra, strings.TrimSpace(cred))
@@ -77,18 +90,30 @@ func (r *Redactor) ForRequest(h http.Header) *Redactor {
 			}
 		}
 	}
-	if len(extra) == 0 {
-		return r
+	out := r
+	if len(extra) > 0 {
+		out = newRedactor(append(extra, r.values...))
 	}
-	return newRedactor(append(extra, r.values...))
+	if len(verbatim) > 0 {
+		c := *out
+		c.verbatim = verbatim
+		out = &c
+	}
+	return out
 }
 
 // String hides every secret value in s.
 func (r *Redactor) String(s string) string {
-	if r == nil || r.sec == nil {
+	if r == nil {
 		return s
 	}
-	return r.sec.Redact(s)
+	if r.sec != nil {
+		s = r.sec.Redact(s)
+	}
+	for _, v := range r.verbatim {
+		s = strings.ReplaceAll(s, v, Redacted)
+	}
+	return s
 }
 
 // Header copies h with credential headers and secret values hidden.

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unsafe"
 )
 
 // Redacted replaces a secret in text.
@@ -46,7 +47,11 @@ func NewRedactorOf(values ...string) *Redactor {
 			r.minLen = len(v)
 		}
 		for _, f := range []string{v, url.QueryEscape(v), url.PathEscape(v)} {
-			r.forms = append(r.forms, f, lowerHexEscapes(f))
+			for _, g := range []string{f, lowerHexEscapes(f)} {
+				if !slices.Contains(r.forms, g) { // most secrets escape to themselves
+					r.forms = append(r.forms, g)
+				}
+			}
 		}
 	}
 	// Longer forms first, so that a form containing another is replaced whole.
@@ -89,9 +94,9 @@ func (r *Redactor) redactBase64(s string, enc *base64.Encoding, c62, c63 byte) s
 		for j < len(s) && s[j] == '=' {
 			j++
 		}
-		// A run decodes to fewer bytes than it has characters: one shorter
-		// than every secret holds none (and costs no decoding).
-		if len(run) >= r.minLen && r.decodesToSecret(run, enc) {
+		// n characters decode to at most 3n/4 bytes: a run too short to
+		// hold the shortest secret costs no decoding.
+		if len(run)*3/4 >= r.minLen && r.decodesToSecret(run, enc) {
 			b.WriteString(s[last:i])
 			b.WriteString(Redacted)
 			last = j
@@ -106,15 +111,22 @@ func (r *Redactor) redactBase64(s string, enc *base64.Encoding, c62, c63 byte) s
 }
 
 func (r *Redactor) decodesToSecret(run string, enc *base64.Encoding) bool {
+	var small [256]byte // most runs (a signature, a token) decode in here
+	buf := small[:]
+	if n := enc.DecodedLen(len(run)); n > len(buf) {
+		buf = make([]byte, n)
+	}
 	for off := 0; off < 4 && len(run)-off >= 2; off++ {
 		part := run[off:]
 		if len(part)%4 == 1 {
 			part = part[:len(part)-1] // a lone last character encodes no byte
 		}
-		dec, err := enc.DecodeString(part)
+		// Decode only reads its source: no copy of part.
+		n, err := enc.Decode(buf, unsafe.Slice(unsafe.StringData(part), len(part)))
 		if err != nil {
 			continue
 		}
+		dec := buf[:n]
 		for _, sec := range r.secrets {
 			if bytes.Contains(dec, sec) {
 				return true

@@ -45,6 +45,28 @@ func TestRedactor(t *testing.T) {
 	}
 }
 
+// The decoding skips runs too short to hold the shortest secret and decodes
+// into a stack buffer: the shortest encodings of a short secret, and a
+// secret deep in a run longer than that buffer, must still be found.
+func TestRedactBase64RunLengths(t *testing.T) {
+	r := NewRedactorOf("k3y!", "EAAGtok123")
+	long := strings.Repeat("x", 600) + "EAAGtok123" + strings.Repeat("y", 300)
+	tests := []struct{ name, in, want string }{
+		{"4-byte secret unpadded", "a " + base64.RawStdEncoding.EncodeToString([]byte("k3y!")) + " b", "a [REDACTED] b"},
+		{"4-byte secret padded", "a " + base64.StdEncoding.EncodeToString([]byte("k3y!")) + " b", "a [REDACTED] b"},
+		{"secret past a 256-byte decode", "x " + base64.StdEncoding.EncodeToString([]byte(long)), "x [REDACTED]"},
+		{"a run one byte short", "a " + base64.RawStdEncoding.EncodeToString([]byte("k3y")) + " b",
+			"a " + base64.RawStdEncoding.EncodeToString([]byte("k3y")) + " b"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := r.Redact(tt.in); got != tt.want {
+				t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestRedactorWithoutSecrets(t *testing.T) {
 	const s = "535 AHNob3AAcGFzcw== pass"
 	for name, r := range map[string]*Redactor{"nil": nil, "zero": {}, "no getenv": NewRedactor(nil),
