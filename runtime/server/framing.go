@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/labstack/echo/v4"
@@ -88,7 +87,9 @@ func (c *framedConn) next(r *http.Request) (head, bool) {
 		return head{}, false
 	}
 	h := c.sc.queue[0]
-	c.sc.queue = c.sc.queue[1:]
+	// Shift rather than reslice: the queue keeps its array (a reslice
+	// would shrink it to nothing, and every request would make a new one).
+	c.sc.queue = c.sc.queue[:copy(c.sc.queue, c.sc.queue[1:])]
 	if h.method != r.Method || h.target != r.RequestURI {
 		c.sc.lost, c.sc.queue = true, nil
 		return head{}, false
@@ -126,9 +127,10 @@ type headScanner struct {
 	line  []byte // the current, unfinished line
 	n     int    // bytes of the current header block
 	cur   head
-	start bool // the request line was seen
-	http1 bool // HTTP/1.0: net/http ignores Transfer-Encoding
-	cl    string
+	start bool  // the request line was seen
+	http1 bool  // HTTP/1.0: net/http ignores Transfer-Encoding
+	cl    int64 // Content-Length, when clSet
+	clSet bool
 	clBad bool // unparsable or disagreeing Content-Length values
 	te    bool
 	queue []head
@@ -153,56 +155,76 @@ func (s *headScanner) feed(p []byte) {
 		s.line = append(s.line, p[:i+1]...)
 		p = p[i+1:]
 		if bytes.HasSuffix(s.line, []byte("\n")) {
-			s.endLine(string(bytes.TrimRight(s.line, "\r\n")))
+			s.endLine(bytes.TrimRight(s.line, "\r\n"))
 			s.line = s.line[:0]
 		}
 	}
 }
 
-func (s *headScanner) endLine(l string) {
+// endLine reads one line of the head. It keeps strings only of what the
+// head holds (the request line, Content-Length): the other lines cost no
+// allocation.
+func (s *headScanner) endLine(l []byte) {
 	switch {
-	case !s.start && l == "":
+	case !s.start && len(l) == 0:
 		s.n = 0 // blank lines before a request are tolerated
 	case !s.start:
-		method, rest, ok1 := strings.Cut(l, " ")
-		target, proto, ok2 := strings.Cut(rest, " ")
+		method, rest, ok1 := bytes.Cut(l, []byte(" "))
+		target, proto, ok2 := bytes.Cut(rest, []byte(" "))
 		if !ok1 || !ok2 {
 			s.lost = true // net/http answers 400 and closes
 			return
 		}
-		s.cur, s.start, s.http1 = head{method: method, target: target}, true, proto == "HTTP/1.0"
-	case l == "":
+		s.cur, s.start = head{method: internMethod(method), target: string(target)}, true
+		s.http1 = string(proto) == "HTTP/1.0"
+	case len(l) == 0:
 		s.endHead()
 	case l[0] == ' ' || l[0] == '\t':
 		// obsolete line folding: part of the previous field
 	default:
-		name, value, _ := strings.Cut(l, ":")
-		value = strings.TrimSpace(value)
+		name, value, _ := bytes.Cut(l, []byte(":"))
+		value = bytes.TrimSpace(value)
 		switch {
-		case strings.EqualFold(name, "Content-Length"):
-			s.clBad = s.clBad || (s.cl != "" && s.cl != value)
-			s.cl = value
-		case strings.EqualFold(name, "Transfer-Encoding"):
+		case bytes.EqualFold(name, []byte("Content-Length")):
+			n, ok := parseLength(value)
+			s.clBad = s.clBad || !ok || (s.clSet && s.cl != n)
+			s.cl, s.clSet = n, true
+		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
 			s.te = true
 		}
 	}
 }
 
+// internMethod spells the common methods without allocating.
+func internMethod(m []byte) string {
+	for _, k := range []string{http.MethodPost, http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions} {
+		if string(m) == k {
+			return k
+		}
+	}
+	return string(m)
+}
+
 // endHead queues the finished head and sets up its body.
 func (s *headScanner) endHead() {
 	h := s.cur
-	h.conflict = s.cl != "" && s.te
-	var length int64
-	for _, c := range s.cl {
-		if c < '0' || c > '9' || length > (1<<62)/10 {
-			s.clBad = true
-			break
-		}
-		length = length*10 + int64(c-'0')
-	}
+	h.conflict = s.clSet && s.te
 	chunked := s.te && !s.http1
 	h.last = h.conflict || chunked || s.clBad || len(s.queue) >= maxPipelined
 	s.queue = append(s.queue, h)
-	s.lost, s.skip = h.last, length
-	s.cur, s.start, s.http1, s.cl, s.clBad, s.te, s.n = head{}, false, false, "", false, false, 0
+	s.lost, s.skip = h.last, s.cl
+	s.cur, s.start, s.http1, s.cl, s.clSet, s.clBad, s.te, s.n = head{}, false, false, 0, false, false, false, 0
+}
+
+// parseLength reads a Content-Length value: decimal digits only, as
+// net/http accepts it.
+func parseLength(v []byte) (int64, bool) {
+	var n int64
+	for _, c := range v {
+		if c < '0' || c > '9' || n > (1<<62)/10 {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, len(v) > 0
 }
