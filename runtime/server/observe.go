@@ -33,7 +33,7 @@ func noteOf(c echo.Context) *note {
 }
 
 // routeLabel is a handler's bounded route name: METHOD /pattern.
-func routeLabel(e *entry) string { return e.h.Method + " " + e.h.Path }
+func routeLabel(e *entry) string { return e.label }
 
 // observe keeps a note of the request and, once it is answered, hands a
 // history record to Config.Observe (never for /healthz).

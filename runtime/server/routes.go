@@ -37,6 +37,7 @@ type route struct {
 // entry is one handler with its signature scheme chosen at swap time.
 type entry struct {
 	h         *lang.Handler
+	label     string // METHOD /pattern, for metrics, logs and the history
 	secretEnv string // "" when the route has no FROM clause
 	verify    verifier
 	keys      func(r *http.Request, body []byte) []string // dedupe keys of a signed delivery
@@ -90,7 +91,7 @@ func buildTable(m *runtime.Machine) *table {
 }
 
 func newEntry(h *lang.Handler) *entry {
-	e := &entry{h: h}
+	e := &entry{h: h, label: h.Method + " " + h.Path}
 	switch h.From {
 	case lang.FromTwilio:
 		e.secretEnv, e.verify = TwilioSecretEnv, verifyTwilio

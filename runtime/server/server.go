@@ -95,12 +95,17 @@ func (s *Server) newEcho() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
-	e.Use(s.requestID, s.requestLogger, s.observe, s.recoverPanics, s.checkFraming)
+	// The middleware is composed once, here: echo's Use would compose it
+	// again for every request (an allocation per middleware).
+	h := s.dispatch
+	for _, mw := range []echo.MiddlewareFunc{s.checkFraming, s.recoverPanics, s.observe, s.requestLogger, s.requestID} {
+		h = mw(h)
+	}
 	// Every method and path reaches dispatch: Any covers echo's method list,
 	// RouteNotFound catches the rest (other methods). Routes are never added
 	// after this, so reload cannot race echo's router.
-	e.Any("/*", s.dispatch)
-	e.RouteNotFound("/*", s.dispatch)
+	e.Any("/*", h)
+	e.RouteNotFound("/*", h)
 	return e
 }
 
