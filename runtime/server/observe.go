@@ -12,9 +12,6 @@ import (
 	"github.com/gbhook/gbhook/runtime/metrics"
 )
 
-// keyNote is the echo context key of a request's note.
-const keyNote = "gbhook.note"
-
 // note is what dispatch learns about a request, for its log line and for
 // Config.Observe.
 type note struct {
@@ -28,8 +25,10 @@ type note struct {
 }
 
 func noteOf(c echo.Context) *note {
-	n, _ := c.Get(keyNote).(*note)
-	return n
+	if rc, ok := c.(*reqCtx); ok {
+		return &rc.note
+	}
+	return nil
 }
 
 // routeLabel is a handler's bounded route name: METHOD /pattern.
@@ -39,12 +38,14 @@ func routeLabel(e *entry) string { return e.label }
 // history record to Config.Observe (never for /healthz).
 func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		n := &note{route: metrics.Unmatched}
-		c.Set(keyNote, n)
+		n := noteOf(c)
+		if n == nil { // observe alone, without requestID
+			n = &note{route: metrics.Unmatched}
+		}
 		start := time.Now()
 		err := next(c)
 		if err != nil {
-			c.Error(err)
+			s.errorHandler(err, c)
 		}
 		r := c.Request()
 		if s.cfg.Observe == nil || r.URL.Path == "/healthz" {

@@ -21,6 +21,7 @@ import (
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
 	"github.com/gbhook/gbhook/runtime/history"
+	"github.com/gbhook/gbhook/runtime/metrics"
 )
 
 // Defaults for Config's zero fields.
@@ -58,9 +59,6 @@ type Server struct {
 	echo  *echo.Echo
 	http  *http.Server
 }
-
-// echo context keys.
-const keyRequestID = "gbhook.request_id"
 
 // New makes a server with no routes (every path but /healthz is 404) until
 // the first Swap.
@@ -177,10 +175,19 @@ func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 		if !saneRequestID(id) {
 			id = rand.Text()
 		}
-		c.Set(keyRequestID, id)
 		c.Response().Header().Set(echo.HeaderXRequestID, id)
-		return next(c)
+		return next(&reqCtx{Context: c, id: id, note: note{route: metrics.Unmatched}})
 	}
+}
+
+// reqCtx is a request's echo context with what the middleware knows of it:
+// one allocation, where echo's Set makes a map (and boxes the id) for each
+// request. Errors go to s.errorHandler with it (not through c.Error, which
+// would hand echo's own context over).
+type reqCtx struct {
+	echo.Context
+	id   string
+	note note
 }
 
 func saneRequestID(id string) bool {
@@ -209,8 +216,10 @@ func (s *Server) logger(c echo.Context) *slog.Logger {
 }
 
 func requestIDOf(c echo.Context) string {
-	id, _ := c.Get(keyRequestID).(string)
-	return id
+	if rc, ok := c.(*reqCtx); ok {
+		return rc.id
+	}
+	return ""
 }
 
 // requestLogger writes one slog line per request once it is answered. (Our
@@ -221,7 +230,7 @@ func (s *Server) requestLogger(next echo.HandlerFunc) echo.HandlerFunc {
 		start := time.Now()
 		err := next(c)
 		if err != nil {
-			c.Error(err) // answer now, so the line below logs the real status
+			s.errorHandler(err, c) // answer now, so the line below logs the real status
 		}
 		r := c.Request()
 		level := slog.LevelInfo
