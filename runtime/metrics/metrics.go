@@ -7,6 +7,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,6 +30,15 @@ type Metrics struct {
 	deliveries *prometheus.CounterVec
 	duplicates *prometheus.CounterVec
 	dropped    prometheus.Counter
+	routes     sync.Map // route label → *routeSeries
+}
+
+// routeSeries are one route's series, looked up once: a request then counts
+// without hashing its labels (WithLabelValues) or formatting its status.
+type routeSeries struct {
+	duration prometheus.Observer
+	steps    prometheus.Counter
+	status   sync.Map // int → prometheus.Counter
 }
 
 // New registers the collectors (and the Go and process collectors) in a
@@ -83,11 +93,28 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 // Request counts one answered request. route must be a handler's
 // "METHOD /pattern" or Unmatched.
 func (m *Metrics) Request(route string, status int, d time.Duration, steps int) {
-	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(route).Observe(d.Seconds())
-	if steps > 0 {
-		m.steps.WithLabelValues(route).Add(float64(steps))
+	rs := m.route(route)
+	c, ok := rs.status.Load(status)
+	if !ok {
+		c, _ = rs.status.LoadOrStore(status, m.requests.WithLabelValues(route, strconv.Itoa(status)))
 	}
+	c.(prometheus.Counter).Inc()
+	rs.duration.Observe(d.Seconds())
+	if steps > 0 && rs.steps != nil {
+		rs.steps.Add(float64(steps))
+	}
+}
+
+func (m *Metrics) route(route string) *routeSeries {
+	if rs, ok := m.routes.Load(route); ok {
+		return rs.(*routeSeries)
+	}
+	n := &routeSeries{duration: m.duration.WithLabelValues(route)}
+	if route != Unmatched { // no script runs there: no steps series
+		n.steps = m.steps.WithLabelValues(route)
+	}
+	rs, _ := m.routes.LoadOrStore(route, n)
+	return rs.(*routeSeries)
 }
 
 // Reload counts one script load.
