@@ -108,16 +108,19 @@ func (h *LogHandler) WithGroup(name string) slog.Handler {
 	return &c
 }
 
-type ridKey struct{}
+// RequestIDKey is the context key of a request's id. A context may answer
+// it itself rather than through WithRequestID (the server's per-request
+// deadline does: one context less per request).
+type RequestIDKey struct{}
 
 // WithRequestID marks ctx as working for request id (a handler run, or a job
 // it SPAWNed), so that deliveries made under it join that request's history.
 func WithRequestID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, ridKey{}, id)
+	return context.WithValue(ctx, RequestIDKey{}, id)
 }
 
 // RequestIDFrom is the id WithRequestID put in ctx, or "".
 func RequestIDFrom(ctx context.Context) string {
-	id, _ := ctx.Value(ridKey{}).(string)
+	id, _ := ctx.Value(RequestIDKey{}).(string)
 	return id
 }
