@@ -24,7 +24,7 @@ import (
 // with every P serving, ns/op too); the
 // recorder's batch writes run on its own goroutine, as in production, and
 // count. "history=on" starts with an empty buffer, so its figure includes
-// writing the first burst (the buffer's 1,024 records) in full;
+// writing the first burst (the buffer's 256 records) in full;
 // "history=on,sustained" fills the buffer first, as any load that lasts
 // does, so it shows the steady state: every request recorded on the request
 // path, and the writer bounded to MaxRate records a second.
