@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -132,35 +131,36 @@ func (m *Machine) done(th *Thread) {
 // jobs (to be queued by the host after the response is written). On error the
 // response is nil.
 func (m *Machine) Exec(ctx context.Context, h *lang.Handler, req *Request, requestID string) (*Response, []Job, error) {
-	resp, jobs, _, err := m.ExecSteps(ctx, h, req, requestID)
-	return resp, jobs, err
+	resp := new(Response)
+	jobs, _, err := m.ExecSteps(ctx, h, req, requestID, resp)
+	if err != nil {
+		return nil, nil, err
+	}
+	return resp, jobs, nil
 }
 
-// ExecSteps is Exec that also tells how many steps the run took, failed or not
-// (for metrics and the request history).
-func (m *Machine) ExecSteps(ctx context.Context, h *lang.Handler, req *Request, requestID string) (*Response, []Job, int, error) {
+// ExecSteps is Exec into resp, which the caller owns and may reuse from run
+// to run (its memory is kept, its content replaced). It also tells how many
+// steps the run took, failed or not (for metrics and the request history).
+// On error resp holds no answer.
+func (m *Machine) ExecSteps(ctx context.Context, h *lang.Handler, req *Request, requestID string,
+	resp *Response) ([]Job, int, error) {
+	resp.reset()
 	c := m.handlers[h]
 	if c == nil {
-		return nil, nil, 0, fmt.Errorf("runtime: handler %s is not part of this program", h.RouteString())
+		return nil, 0, fmt.Errorf("runtime: handler %s is not part of this program", h.RouteString())
 	}
 	th := m.newThread(ctx, req, requestID)
 	defer m.done(th)
+	th.resp = resp
 	base := th.reserve(c.size)
 	if _, err := c.body.exec(th, th.stack[base:base+c.size:base+c.size]); err != nil {
-		return nil, nil, th.steps, err
+		steps := th.steps
+		resp.reset()
+		return nil, steps, err
 	}
-	resp := &Response{Status: th.resp.Status, Header: th.resp.Header, Body: th.body}
-	if resp.Status == 0 {
-		resp.Status = http.StatusOK
-	}
-	if resp.Header == nil {
-		resp.Header = http.Header{}
-	}
-	if len(resp.Body) > 0 && resp.Header.Get("Content-Type") == "" {
-		// TwiML (<?xml ...) sniffs as text/xml.
-		resp.Header.Set("Content-Type", http.DetectContentType(resp.Body))
-	}
-	return resp, th.spawned, th.steps, nil
+	resp.finish()
+	return th.spawned, th.steps, nil
 }
 
 // RunSub runs a spawned SUB against this program. There is no request:
