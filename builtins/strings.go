@@ -33,7 +33,7 @@ func stringDefs() []Def {
 		{Builtin: spec("ROUND", 1, 2), Fn: fnRound},
 		{Builtin: spec("ABS", 1, 1), Fn: numFunc("ABS", math.Abs)},
 		{Builtin: spec("NOW", 0, 0), Fn: fnNow},
-		{Builtin: spec("XML ESCAPE", 1, 1), Fn: strFunc(xmlEscaper.Replace, xmlEscapedLen)},
+		{Builtin: spec("XML ESCAPE", 1, 1), Fn: strFunc(xmlEscape, xmlEscapedLen)},
 		{Builtin: spec("URL ENCODE", 1, 1), Fn: strFunc(urlEncode, urlEncodedLen)},
 	}
 }
@@ -321,18 +321,26 @@ func fnNow(_ *runtime.Thread, _ *lang.CallExpr, _ []runtime.Value) (runtime.Valu
 var xmlEscaper = strings.NewReplacer(
 	"&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;")
 
+// xmlEscape is xmlEscaper.Replace, giving s itself when nothing needs
+// escaping (one table scan, no replacer).
+func xmlEscape(s string) string {
+	if xmlEscapedLen(s) == len(s) {
+		return s
+	}
+	return xmlEscaper.Replace(s)
+}
+
+// xmlGrowth is how many bytes xmlEscaper adds for each byte.
+var xmlGrowth = [256]uint8{
+	'&': uint8(len("&amp;") - 1), '<': uint8(len("&lt;") - 1), '>': uint8(len("&gt;") - 1),
+	'"': uint8(len("&quot;") - 1), '\'': uint8(len("&apos;") - 1),
+}
+
 // xmlEscapedLen is the length of xmlEscaper.Replace(s).
 func xmlEscapedLen(s string) int {
 	n := len(s)
 	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '&':
-			n += len("&amp;") - 1
-		case '<', '>':
-			n += len("&lt;") - 1
-		case '"', '\'':
-			n += len("&quot;") - 1
-		}
+		n += int(xmlGrowth[s[i]])
 	}
 	return n
 }

@@ -1,8 +1,6 @@
 package runtime
 
 import (
-	"strings"
-
 	"github.com/gbhook/gbhook/lang"
 )
 
@@ -20,58 +18,54 @@ import (
 // operator. Arithmetic (1 + 2 + "x" is "3x") is done as before until the
 // left side is text; from there on, + and & both concatenate.
 
-// catPart is one operand after the first, with the operator before it.
+// catPart is one operand after the first, with the operator before it. A
+// constant's text is made at load time.
 type catPart struct {
 	op    lang.Op // OpAdd or OpCat
 	pos   lang.Pos
 	fn    evalFn
 	konst Value
+	text  string // konst's text, when konst is set
 }
 
-// piece is a text collected for the result: a string, or JSON's bytes.
-type piece struct {
-	s string
-	j JSON
+// text is v's text: JSON's bytes are viewed, not copied (JSON is never
+// written once made), numbers and booleans formatted.
+func text(v Value) string {
+	switch x := v.(type) {
+	case Str:
+		return string(x)
+	case JSON:
+		return x.View()
+	}
+	return v.String()
 }
-
-func pieceOf(v Value) piece {
-	s, j := textOf(v)
-	return piece{s: s, j: j}
-}
-
-func (p piece) len() int { return len(p.s) + len(p.j) }
 
 // pieces collects texts and their running length.
 type pieces struct {
-	ps []piece
+	ps []string
 	n  int
 }
 
-// add appends v's text and accounts the string the operator at pos would
+// add appends a text and accounts the string the operator at pos would
 // have made: everything so far. pieces pass by value, not by pointer, so
 // that their first array can stay on the caller's stack.
-func (b pieces) add(th *Thread, pos *lang.Pos, v Value) (pieces, error) {
-	p := pieceOf(v)
-	b.ps = append(b.ps, p)
-	b.n += p.len()
+func (b pieces) add(th *Thread, pos *lang.Pos, s string) (pieces, error) {
+	b.ps = append(b.ps, s)
+	b.n += len(s)
 	if err := th.Alloc(b.n); err != nil {
 		return b, budgetAt(pos, err)
 	}
 	return b, nil
 }
 
-// value makes the one string of the collected texts.
+// value makes the one string of the collected texts, in one allocation.
 func (b pieces) value() Value {
-	if len(b.ps) == 1 && b.ps[0].j == nil {
-		return Str(b.ps[0].s)
-	}
-	var sb strings.Builder
-	sb.Grow(b.n)
+	v, buf := newStr(b.n)
+	n := 0
 	for _, p := range b.ps {
-		sb.WriteString(p.s)
-		sb.Write(p.j)
+		n += copy(buf[n:], p)
 	}
-	return Str(sb.String())
+	return v
 }
 
 // catChainOf flattens a left-nested chain of + and &: the first operand and
@@ -106,11 +100,15 @@ func (c *compiler) catParts(ops []*lang.Binary) ([]catPart, error) {
 		if n := len(parts); n > 0 && x.konst != nil && parts[n-1].konst != nil && isText(parts[n-1].konst) {
 			last := &parts[n-1]
 			if v, err := concat(nil, &b.P, last.konst, x.konst); err == nil {
-				last.konst, last.fn = v, constant(v).fn
+				last.konst, last.fn, last.text = v, constant(v).fn, text(v)
 				continue
 			}
 		}
-		parts = append(parts, catPart{op: b.Op, pos: b.P, fn: x.fn, konst: x.konst})
+		p := catPart{op: b.Op, pos: b.P, fn: x.fn, konst: x.konst}
+		if x.konst != nil {
+			p.text = text(x.konst)
+		}
+		parts = append(parts, p)
 	}
 	return parts, nil
 }
@@ -159,7 +157,7 @@ func (ch *catChain) eval(th *Thread, f []Value) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	var arr [8]piece
+	var arr [8]string
 	i, b, err := ch.arith(th, f, &acc, pieces{ps: arr[:0]})
 	if err != nil || b.ps == nil {
 		return acc, err
@@ -181,9 +179,9 @@ func (ch *catChain) arith(th *Thread, f []Value, acc *Value, b pieces) (int, pie
 			return 0, pieces{}, err
 		}
 		if p.op == lang.OpCat || isText(*acc) || isText(v) {
-			b.ps = append(b.ps, pieceOf(*acc))
-			b.n = b.ps[0].len()
-			b, err = b.add(th, &p.pos, v)
+			b.ps = append(b.ps, text(*acc))
+			b.n = len(b.ps[0])
+			b, err = b.add(th, &p.pos, text(v))
 			return i + 1, b, err
 		}
 		if *acc, err = opAdd(th, &p.pos, *acc, v); err != nil {
@@ -197,11 +195,16 @@ func (ch *catChain) arith(th *Thread, f []Value, acc *Value, b pieces) (int, pie
 func appendParts(th *Thread, f []Value, parts []catPart, b pieces) (pieces, error) {
 	for i := range parts {
 		p := &parts[i]
-		v, err := p.fn(th, f)
-		if err != nil {
-			return b, err
+		s := p.text
+		if p.konst == nil {
+			v, err := p.fn(th, f)
+			if err != nil {
+				return b, err
+			}
+			s = text(v)
 		}
-		if b, err = b.add(th, &p.pos, v); err != nil {
+		var err error
+		if b, err = b.add(th, &p.pos, s); err != nil {
 			return b, err
 		}
 	}
@@ -317,9 +320,9 @@ func (r *appendRun) run(th *Thread, f []Value) (ctl, error) {
 		f[r.slot] = v
 		return r.runEach(th, f, 0)
 	}
-	var arr [16]piece
-	b := pieces{ps: append(arr[:0], pieceOf(v))}
-	b.n = b.ps[0].len()
+	var arr [16]string
+	b := pieces{ps: append(arr[:0], text(v))}
+	b.n = len(b.ps[0])
 	for i := range r.adds {
 		if err := th.tick(&r.poses[i]); err != nil {
 			return ctlNone, err

@@ -3,7 +3,6 @@ package runtime
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/gbhook/gbhook/lang"
 )
@@ -278,16 +277,18 @@ func concat(th *Thread, p *lang.Pos, a, b Value) (Value, error) {
 	if err := th.Alloc(n); err != nil {
 		return nil, budgetAt(p, err)
 	}
-	if j1 == nil && j2 == nil {
-		return Str(s1 + s2), nil
+	if _, ok := b.(Str); ok && len(s1)+len(j1) == 0 {
+		return b, nil // "" + s is s: no copy
 	}
-	var sb strings.Builder
-	sb.Grow(n)
-	sb.WriteString(s1)
-	sb.Write(j1)
-	sb.WriteString(s2)
-	sb.Write(j2)
-	return Str(sb.String()), nil
+	if _, ok := a.(Str); ok && len(s2)+len(j2) == 0 {
+		return a, nil
+	}
+	v, buf := newStr(n)
+	i := copy(buf, s1)
+	i += copy(buf[i:], j1)
+	i += copy(buf[i:], s2)
+	copy(buf[i:], j2)
+	return v, nil
 }
 
 // textOf gives v's text: JSON as its bytes (not copied), anything else as a

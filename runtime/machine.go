@@ -119,9 +119,10 @@ func (m *Machine) newThread(ctx context.Context, req *Request, requestID string)
 }
 
 // done returns th to the pool, zeroed but for its emptied stack, so that the
-// pool keeps no value, request or response of the run alive.
+// pool keeps no value, request or response of the run alive. Only the slots
+// the run used are cleared: the others are still zero.
 func (m *Machine) done(th *Thread) {
-	s := th.stack[:cap(th.stack)]
+	s := th.stack[:th.high]
 	clear(s)
 	*th = Thread{stack: s[:0]}
 	m.threads.Put(th)
@@ -239,7 +240,10 @@ func (th *Thread) reserve(n int) int {
 		th.stack = grown
 	}
 	th.stack = th.stack[:base+n]
-	clear(th.stack[base:])
+	if base < th.high { // above high, slots were never used: still zero
+		clear(th.stack[base:min(base+n, th.high)])
+	}
+	th.high = max(th.high, base+n)
 	return base
 }
 

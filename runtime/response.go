@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"errors"
 	"net/http"
 	"net/textproto"
 )
@@ -64,19 +63,13 @@ func (h Header) HTTP() http.Header {
 	return out
 }
 
-// errNoResponse is writing a response where there is none (a spawned SUB or a
-// schedule); builtins check Request first and name themselves.
-var errNoResponse = errors.New("there is no response here")
-
 // Write appends to the response body (PRINT). The buffer's growth counts
 // against the memory budget before it happens, as if the run started with
 // an empty buffer (bodyCap, not the reused buffer's capacity); past the
-// budget, nothing is written.
+// budget, nothing is written. Without a response (a spawned SUB, a
+// schedule: builtins refuse there first) the text is dropped.
 func (th *Thread) Write(s string) error {
-	if th.resp == nil {
-		return errNoResponse
-	}
-	if err := th.Work(len(s)); err != nil {
+	if err := th.Work(len(s)); err != nil || th.resp == nil {
 		return err
 	}
 	body := th.resp.Body
