@@ -33,7 +33,7 @@ func stringDefs() []Def {
 		{Builtin: spec("ROUND", 1, 2), Fn: fnRound},
 		{Builtin: spec("ABS", 1, 1), Fn: numFunc("ABS", math.Abs)},
 		{Builtin: spec("NOW", 0, 0), Fn: fnNow},
-		{Builtin: spec("XML ESCAPE", 1, 1), Fn: strFunc(xmlEscape, xmlEscapedLen)},
+		{Builtin: spec("XML ESCAPE", 1, 1), Fn: fnXMLEscape},
 		{Builtin: spec("URL ENCODE", 1, 1), Fn: strFunc(urlEncode, urlEncodedLen)},
 	}
 }
@@ -321,13 +321,25 @@ func fnNow(_ *runtime.Thread, _ *lang.CallExpr, _ []runtime.Value) (runtime.Valu
 var xmlEscaper = strings.NewReplacer(
 	"&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;")
 
-// xmlEscape is xmlEscaper.Replace, giving s itself when nothing needs
-// escaping (one table scan, no replacer).
-func xmlEscape(s string) string {
-	if xmlEscapedLen(s) == len(s) {
-		return s
+// fnXMLEscape is strFunc(xmlEscaper.Replace, xmlEscapedLen) with one scan
+// of the text when nothing needs escaping (the common case): the argument
+// comes back as it is.
+func fnXMLEscape(th *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+	s := args[0].String()
+	if err := th.Work(len(s)); err != nil {
+		return nil, err
 	}
-	return xmlEscaper.Replace(s)
+	n := xmlEscapedLen(s)
+	if err := th.Alloc(n); err != nil {
+		return nil, err
+	}
+	if n == len(s) {
+		if _, ok := args[0].(runtime.Str); ok {
+			return args[0], nil // unchanged: no new box
+		}
+		return runtime.Str(s), nil
+	}
+	return runtime.Str(xmlEscaper.Replace(s)), nil
 }
 
 // xmlGrowth is how many bytes xmlEscaper adds for each byte.

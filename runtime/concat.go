@@ -26,6 +26,15 @@ type catPart struct {
 	fn    evalFn
 	konst Value
 	text  string // konst's text, when konst is set
+	// joins are the operators of constants joined into this one at load
+	// time, its own first, each with the text's length once its constant
+	// is added: each still accounts the string it would have made.
+	joins []joinedOp
+}
+
+type joinedOp struct {
+	pos lang.Pos
+	at  int
 }
 
 // text is v's text: JSON's bytes are viewed, not copied (JSON is never
@@ -55,6 +64,22 @@ func (b pieces) add(th *Thread, pos *lang.Pos, s string) (pieces, error) {
 	if err := th.Alloc(b.n); err != nil {
 		return b, budgetAt(pos, err)
 	}
+	return b, nil
+}
+
+// addPart adds part p's text s, accounting each operator p stands for.
+func (b pieces) addPart(th *Thread, p *catPart, s string) (pieces, error) {
+	if p.joins == nil {
+		return b.add(th, &p.pos, s)
+	}
+	for i := range p.joins {
+		j := &p.joins[i]
+		if err := th.Alloc(b.n + j.at); err != nil {
+			return b, budgetAt(&j.pos, err)
+		}
+	}
+	b.ps = append(b.ps, s)
+	b.n += len(s)
 	return b, nil
 }
 
@@ -100,7 +125,11 @@ func (c *compiler) catParts(ops []*lang.Binary) ([]catPart, error) {
 		if n := len(parts); n > 0 && x.konst != nil && parts[n-1].konst != nil && isText(parts[n-1].konst) {
 			last := &parts[n-1]
 			if v, err := concat(nil, &b.P, last.konst, x.konst); err == nil {
+				if last.joins == nil {
+					last.joins = []joinedOp{{pos: last.pos, at: len(last.text)}}
+				}
 				last.konst, last.fn, last.text = v, constant(v).fn, text(v)
+				last.joins = append(last.joins, joinedOp{pos: b.P, at: len(last.text)})
 				continue
 			}
 		}
@@ -181,7 +210,7 @@ func (ch *catChain) arith(th *Thread, f []Value, acc *Value, b pieces) (int, pie
 		if p.op == lang.OpCat || isText(*acc) || isText(v) {
 			b.ps = append(b.ps, text(*acc))
 			b.n = len(b.ps[0])
-			b, err = b.add(th, &p.pos, text(v))
+			b, err = b.addPart(th, p, text(v))
 			return i + 1, b, err
 		}
 		if *acc, err = opAdd(th, &p.pos, *acc, v); err != nil {
@@ -204,7 +233,7 @@ func appendParts(th *Thread, f []Value, parts []catPart, b pieces) (pieces, erro
 			s = text(v)
 		}
 		var err error
-		if b, err = b.add(th, &p.pos, s); err != nil {
+		if b, err = b.addPart(th, p, s); err != nil {
 			return b, err
 		}
 	}
@@ -216,16 +245,63 @@ func appendParts(th *Thread, f []Value, parts []catPart, b pieces) (pieces, erro
 // the end, when the first value is text; otherwise each statement runs as
 // compiled alone.
 type appendRun struct {
-	slot  int
-	first evalFn     // its expression
-	adds  []catStmt  // the statements extending slot
-	each  []execFn   // the same statements compiled alone
-	poses []lang.Pos // and their positions, where their steps count
+	slot      int
+	first     evalFn     // its expression
+	firstText bool       // a text constant, already the start of ops[0]
+	ops       []runOp    // the extending statements, their constants joined
+	each      []execFn   // the same statements compiled alone
+	poses     []lang.Pos // and their positions, where their steps count
 }
 
-// catStmt is slot = slot + parts.
-type catStmt struct {
-	parts []catPart
+// runOp is a part evaluated at run time (dyn), or a group of constant
+// parts, joined at load time across statements, with the events they stand
+// for in order: each statement's step and each operator's accounting, so
+// that budgets trip where and when they would one operator at a time.
+type runOp struct {
+	dyn    *catPart
+	text   string
+	events []runEvent
+}
+
+type runEvent struct {
+	pos  lang.Pos
+	tick bool // a statement's step; else an operator's memory
+	at   int  // the group's text length once the operator's part is added
+}
+
+// runOps compiles the extending statements' parts into runOps.
+func runOps(first cexpr, stmts [][]catPart, poses []lang.Pos) ([]runOp, bool) {
+	var ops []runOp
+	group := func() *runOp {
+		if len(ops) == 0 || ops[len(ops)-1].dyn != nil {
+			ops = append(ops, runOp{})
+		}
+		return &ops[len(ops)-1]
+	}
+	firstText := first.konst != nil && isText(first.konst)
+	if firstText {
+		group().text = text(first.konst)
+	}
+	for i, parts := range stmts {
+		g := group()
+		g.events = append(g.events, runEvent{pos: poses[i], tick: true})
+		for j := range parts {
+			p := &parts[j]
+			if p.konst == nil {
+				ops = append(ops, runOp{dyn: p})
+				continue
+			}
+			g := group()
+			if p.joins == nil {
+				g.events = append(g.events, runEvent{pos: p.pos, at: len(g.text) + len(p.text)})
+			}
+			for _, j := range p.joins {
+				g.events = append(g.events, runEvent{pos: j.pos, at: len(g.text) + j.at})
+			}
+			g.text += p.text
+		}
+	}
+	return ops, firstText
 }
 
 // appendRunAt gives the run of statements starting at stmts[0] that extend
@@ -248,6 +324,7 @@ func (c *compiler) appendRunAt(stmts []lang.Stmt) (int, execFn, error) {
 		return 0, nil, err
 	}
 	r.first = x.fn
+	var adds [][]catPart
 	for _, s := range stmts[1:n] {
 		as := s.(*lang.Assign)
 		_, ops := catChainOf(as.X.(*lang.Binary))
@@ -259,10 +336,11 @@ func (c *compiler) appendRunAt(stmts []lang.Stmt) (int, execFn, error) {
 		if err != nil {
 			return 0, nil, err
 		}
-		r.adds = append(r.adds, catStmt{parts: parts})
+		adds = append(adds, parts)
 		r.each = append(r.each, each)
 		r.poses = append(r.poses, as.P)
 	}
+	r.ops, r.firstText = runOps(x, adds, r.poses)
 	return n, r.run, nil
 }
 
@@ -321,18 +399,44 @@ func (r *appendRun) run(th *Thread, f []Value) (ctl, error) {
 		return r.runEach(th, f, 0)
 	}
 	var arr [16]string
-	b := pieces{ps: append(arr[:0], text(v))}
-	b.n = len(b.ps[0])
-	for i := range r.adds {
-		if err := th.tick(&r.poses[i]); err != nil {
-			return ctlNone, err
-		}
-		if b, err = appendParts(th, f, r.adds[i].parts, b); err != nil {
+	b := pieces{ps: arr[:0]}
+	if !r.firstText {
+		b.ps = append(b.ps, text(v))
+		b.n = len(b.ps[0])
+	}
+	for i := range r.ops {
+		if b, err = r.ops[i].run(th, f, b); err != nil {
 			return ctlNone, err
 		}
 	}
 	f[r.slot] = b.value()
 	return ctlNone, nil
+}
+
+// run adds op's text to b, counting its events in order.
+func (op *runOp) run(th *Thread, f []Value, b pieces) (pieces, error) {
+	if p := op.dyn; p != nil {
+		v, err := p.fn(th, f)
+		if err != nil {
+			return b, err
+		}
+		return b.add(th, &p.pos, text(v))
+	}
+	for i := range op.events {
+		e := &op.events[i]
+		if e.tick {
+			if err := th.tick(&e.pos); err != nil {
+				return b, err
+			}
+		} else if err := th.Alloc(b.n + e.at); err != nil {
+			return b, budgetAt(&e.pos, err)
+		}
+	}
+	if op.text != "" {
+		b.ps = append(b.ps, op.text)
+		b.n += len(op.text)
+	}
+	return b, nil
 }
 
 // runEach runs the extending statements from i on, one by one.

@@ -124,7 +124,23 @@ func (m *Machine) newThread(ctx context.Context, req *Request, requestID string)
 func (m *Machine) done(th *Thread) {
 	s := th.stack[:th.high]
 	clear(s)
-	*th = Thread{stack: s[:0]}
+	// Field by field, skipping what is already zero: with the GC marking,
+	// every pointer written costs a barrier, and most runs set few fields.
+	th.ctx, th.machine, th.req, th.resp = nil, nil, nil, nil
+	th.bodyCap, th.steps, th.mem, th.maxMem, th.depth, th.requestID = 0, 0, 0, 0, 0, ""
+	if th.logger != nil {
+		th.logger = nil
+	}
+	if th.spawned != nil {
+		th.spawned = nil
+	}
+	if th.locals != nil {
+		th.locals = nil
+	}
+	if th.ret != nil {
+		th.ret = nil
+	}
+	th.stack, th.high, th.nextCheck = s[:0], 0, 0
 	m.threads.Put(th)
 }
 

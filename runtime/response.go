@@ -17,8 +17,11 @@ type Response struct {
 
 // reset empties r for a new run, keeping its memory.
 func (r *Response) reset() {
-	clear(r.Header) // no string of the last run stays reachable
-	*r = Response{Header: r.Header[:0], Body: r.Body[:0]}
+	if len(r.Header) > 0 {
+		clear(r.Header) // no string of the last run stays reachable
+		r.Header = r.Header[:0]
+	}
+	r.Status, r.Body = 0, r.Body[:0]
 }
 
 // Header is a response's headers as SET RESPONSE HEADER leaves them: canonical
@@ -33,7 +36,11 @@ type HeaderField struct {
 
 // Get is the value of name (any case), or "".
 func (h Header) Get(name string) string {
-	name = textproto.CanonicalMIMEHeaderKey(name)
+	return h.get(textproto.CanonicalMIMEHeaderKey(name))
+}
+
+// get is Get of a canonical name.
+func (h Header) get(name string) string {
 	for _, f := range h {
 		if f.Name == name {
 			return f.Value
@@ -110,7 +117,7 @@ func (r *Response) finish() {
 	if r.Status == 0 {
 		r.Status = http.StatusOK
 	}
-	if len(r.Body) > 0 && r.Header.Get("Content-Type") == "" {
+	if len(r.Body) > 0 && r.Header.get("Content-Type") == "" {
 		// TwiML (<?xml ...) sniffs as text/xml.
 		r.Header.Set("Content-Type", http.DetectContentType(r.Body))
 	}
