@@ -49,21 +49,31 @@ func text(v Value) string {
 	return v.String()
 }
 
-// pieces collects texts and their running length.
+// pieces is a string being built: its bytes so far are th.scratch[mark:],
+// n of them. Bytes, not string headers: collecting them writes no pointer,
+// so it costs no GC write barrier while a collection is marking. Builds
+// nest (an operand may build its own string): each ends, made or failed,
+// by giving th.scratch back to its mark.
 type pieces struct {
-	ps []string
-	n  int
+	mark, n int
+	on      bool // started: holds the left side
 }
 
-// add appends a text and accounts the string the operator at pos would
-// have made: everything so far. pieces pass by value, not by pointer, so
-// that their first array can stay on the caller's stack.
+// startPieces begins a string with s.
+func startPieces(th *Thread, s string) pieces {
+	b := pieces{mark: len(th.scratch), n: len(s), on: true}
+	th.scratch = append(th.scratch, s...)
+	return b
+}
+
+// add appends s and accounts the string the operator at pos would have
+// made: everything so far (before copying anything).
 func (b pieces) add(th *Thread, pos *lang.Pos, s string) (pieces, error) {
-	b.ps = append(b.ps, s)
-	b.n += len(s)
-	if err := th.Alloc(b.n); err != nil {
+	if err := th.Alloc(b.n + len(s)); err != nil {
 		return b, budgetAt(pos, err)
 	}
+	th.scratch = append(th.scratch, s...)
+	b.n += len(s)
 	return b, nil
 }
 
@@ -78,18 +88,23 @@ func (b pieces) addPart(th *Thread, p *catPart, s string) (pieces, error) {
 			return b, budgetAt(&j.pos, err)
 		}
 	}
-	b.ps = append(b.ps, s)
+	th.scratch = append(th.scratch, s...)
 	b.n += len(s)
 	return b, nil
 }
 
-// value makes the one string of the collected texts, in one allocation.
-func (b pieces) value() Value {
-	v, buf := newStr(b.n)
-	n := 0
-	for _, p := range b.ps {
-		n += copy(buf[n:], p)
+// drop abandons a failed build.
+func (b pieces) drop(th *Thread) {
+	if b.on {
+		th.scratch = th.scratch[:b.mark]
 	}
+}
+
+// value makes the one string of the collected bytes, in one allocation.
+func (b pieces) value(th *Thread) Value {
+	v, buf := newStr(b.n)
+	copy(buf, th.scratch[b.mark:])
+	th.scratch = th.scratch[:b.mark]
 	return v
 }
 
@@ -186,21 +201,22 @@ func (ch *catChain) eval(th *Thread, f []Value) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	var arr [8]string
-	i, b, err := ch.arith(th, f, &acc, pieces{ps: arr[:0]})
-	if err != nil || b.ps == nil {
+	i, b, err := ch.arith(th, f, &acc)
+	if err != nil || !b.on {
+		b.drop(th)
 		return acc, err
 	}
 	if b, err = appendParts(th, f, ch.parts[i:], b); err != nil {
+		b.drop(th)
 		return nil, err
 	}
-	return b.value(), nil
+	return b.value(th), nil
 }
 
 // arith applies the chain's operators while neither side is text (numbers
 // add). When text appears it fills b with the left side and gives the index
-// of the next part; else acc is the result and the pieces are nil.
-func (ch *catChain) arith(th *Thread, f []Value, acc *Value, b pieces) (int, pieces, error) {
+// of the next part; else acc is the result and the pieces are not started.
+func (ch *catChain) arith(th *Thread, f []Value, acc *Value) (int, pieces, error) {
 	for i := range ch.parts {
 		p := &ch.parts[i]
 		v, err := p.fn(th, f)
@@ -208,8 +224,7 @@ func (ch *catChain) arith(th *Thread, f []Value, acc *Value, b pieces) (int, pie
 			return 0, pieces{}, err
 		}
 		if p.op == lang.OpCat || isText(*acc) || isText(v) {
-			b.ps = append(b.ps, text(*acc))
-			b.n = len(b.ps[0])
+			b := startPieces(th, text(*acc))
 			b, err = b.addPart(th, p, text(v))
 			return i + 1, b, err
 		}
@@ -398,18 +413,17 @@ func (r *appendRun) run(th *Thread, f []Value) (ctl, error) {
 		f[r.slot] = v
 		return r.runEach(th, f, 0)
 	}
-	var arr [16]string
-	b := pieces{ps: arr[:0]}
+	b := startPieces(th, "")
 	if !r.firstText {
-		b.ps = append(b.ps, text(v))
-		b.n = len(b.ps[0])
+		b = startPieces(th, text(v))
 	}
 	for i := range r.ops {
 		if b, err = r.ops[i].run(th, f, b); err != nil {
+			b.drop(th)
 			return ctlNone, err
 		}
 	}
-	f[r.slot] = b.value()
+	f[r.slot] = b.value(th)
 	return ctlNone, nil
 }
 
@@ -432,10 +446,8 @@ func (op *runOp) run(th *Thread, f []Value, b pieces) (pieces, error) {
 			return b, budgetAt(&e.pos, err)
 		}
 	}
-	if op.text != "" {
-		b.ps = append(b.ps, op.text)
-		b.n += len(op.text)
-	}
+	th.scratch = append(th.scratch, op.text...)
+	b.n += len(op.text)
 	return b, nil
 }
 

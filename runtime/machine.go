@@ -141,6 +141,10 @@ func (m *Machine) done(th *Thread) {
 		th.ret = nil
 	}
 	th.stack, th.high, th.nextCheck = s[:0], 0, 0
+	th.scratch = th.scratch[:0]
+	if cap(th.scratch) > maxPooledScratch {
+		th.scratch = nil // a rare long string does not pin its memory
+	}
 	m.threads.Put(th)
 }
 
@@ -203,6 +207,9 @@ func (m *Machine) RunSub(ctx context.Context, job Job) ([]Job, error) {
 	}
 	return th.spawned, nil
 }
+
+// maxPooledScratch is the largest string-building buffer a pooled Thread keeps.
+const maxPooledScratch = 64 << 10
 
 // checkEvery is how many steps pass between two looks at the context.
 const checkEvery = 1024
