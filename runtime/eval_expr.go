@@ -165,6 +165,8 @@ func (c *compiler) binary(e *lang.Binary) (cexpr, error) {
 			}
 			return boolV(Truthy(b)), nil
 		}
+	case lang.OpEq, lang.OpNe:
+		fn = compareText(lf, rf, r.konst, op, pos)
 	default:
 		apply := binOp(op)
 		fn = func(th *Thread, f []Value) (Value, error) {
@@ -180,6 +182,41 @@ func (c *compiler) binary(e *lang.Binary) (cexpr, error) {
 		}
 	}
 	return fold(cexpr{fn: fn}, l, r), nil
+}
+
+// compareText is = or <>: against a text constant (IF X$ = "" ...), a text
+// left side compares at once; anything else as binOp does.
+func compareText(lf, rf evalFn, konst Value, op lang.Op, pos lang.Pos) evalFn {
+	apply := binOp(op)
+	k, ok := konst.(Str)
+	if !ok {
+		return func(th *Thread, f []Value) (Value, error) {
+			a, err := lf(th, f)
+			if err != nil {
+				return nil, err
+			}
+			b, err := rf(th, f)
+			if err != nil {
+				return nil, err
+			}
+			return apply(th, &pos, a, b)
+		}
+	}
+	eq := op == lang.OpEq
+	return func(th *Thread, f []Value) (Value, error) {
+		a, err := lf(th, f)
+		if err != nil {
+			return nil, err
+		}
+		s, ok := a.(Str)
+		if !ok {
+			return apply(th, &pos, a, k)
+		}
+		if err := th.Work(min(len(s), len(k))); err != nil {
+			return nil, budgetAt(&pos, err)
+		}
+		return boolV((s == k) == eq), nil
+	}
 }
 
 type opFn func(th *Thread, p *lang.Pos, a, b Value) (Value, error)
