@@ -123,7 +123,7 @@ func (m *Machine) newThread(ctx context.Context, req *Request, requestID string)
 // the run used are cleared: the others are still zero.
 func (m *Machine) done(th *Thread) {
 	s := th.stack[:th.high]
-	clear(s)
+	clearValues(s)
 	// Field by field, skipping what is already zero: with the GC marking,
 	// every pointer written costs a barrier, and most runs set few fields.
 	th.ctx, th.machine, th.req, th.resp = nil, nil, nil, nil
@@ -263,11 +263,21 @@ func (th *Thread) reserve(n int) int {
 		th.stack = grown
 	}
 	th.stack = th.stack[:base+n]
-	if base < th.high { // above high, slots were never used: still zero
-		clear(th.stack[base:min(base+n, th.high)])
-	}
+	// Above high, slots were never used: still nil. Below, only slots that
+	// hold a value are written: with the GC marking, each write costs a
+	// barrier, and a bulk clear a walk of the pointer bitmap.
+	clearValues(th.stack[base:min(base+n, th.high)])
 	th.high = max(th.high, base+n)
 	return base
+}
+
+// clearValues sets every non-nil value of s to nil.
+func clearValues(s []Value) {
+	for i := range s {
+		if s[i] != nil {
+			s[i] = nil
+		}
+	}
 }
 
 // release pops the stack back to base.

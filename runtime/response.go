@@ -18,7 +18,9 @@ type Response struct {
 // reset empties r for a new run, keeping its memory.
 func (r *Response) reset() {
 	if len(r.Header) > 0 {
-		clear(r.Header) // no string of the last run stays reachable
+		for i := range r.Header { // no string of the last run stays reachable
+			r.Header[i] = HeaderField{}
+		}
 		r.Header = r.Header[:0]
 	}
 	r.Status, r.Body = 0, r.Body[:0]
