@@ -468,7 +468,7 @@ func builtinCall(site *lang.CallExpr, fn BuiltinFunc, args []evalFn) evalFn {
 		}
 	}
 	return func(th *Thread, f []Value) (Value, error) {
-		base := th.reserve(n)
+		base := th.push(n) // every slot is written before the call
 		for i, a := range args {
 			v, err := a(th, f)
 			if err != nil {

@@ -256,6 +256,19 @@ func (th *Thread) budget() error {
 // index. Callers fill them through th.stack[base+i] (the stack may move while
 // arguments are evaluated) and take the slice only once all are filled.
 func (th *Thread) reserve(n int) int {
+	high := th.high // len(th.stack) <= high
+	base := th.push(n)
+	// Above high, slots were never used: still nil. Below, only slots that
+	// hold a value are written: with the GC marking, each write costs a
+	// barrier, and a bulk clear a walk of the pointer bitmap.
+	clearValues(th.stack[base:min(base+n, high)])
+	return base
+}
+
+// push is reserve without the clearing, for slots that are all written
+// before they are read (a builtin's arguments); a slot left stale by a
+// failed evaluation is never read, and is cleared by the next reserve.
+func (th *Thread) push(n int) int {
 	base := len(th.stack)
 	if cap(th.stack)-base < n {
 		grown := make([]Value, base, max(2*cap(th.stack), base+n, 64))
@@ -263,10 +276,6 @@ func (th *Thread) reserve(n int) int {
 		th.stack = grown
 	}
 	th.stack = th.stack[:base+n]
-	// Above high, slots were never used: still nil. Below, only slots that
-	// hold a value are written: with the GC marking, each write costs a
-	// barrier, and a bulk clear a walk of the pointer bitmap.
-	clearValues(th.stack[base:min(base+n, th.high)])
 	th.high = max(th.high, base+n)
 	return base
 }
