@@ -1,15 +1,14 @@
 package runtime
 
-import (
-	"github.com/gbhook/gbhook/lang"
-)
+import "github.com/gbhook/gbhook/lang"
 
 // String building without the copies. A chain a + b + c & d is compiled as
 // one operation that collects the operands' texts and allocates the result
 // once, instead of one string per operator; adjacent constants in it are
 // joined at load time. A run of statements that extend one variable
 // (S = S + ..., the usual way of building TwiML or HTML) is compiled the same
-// way: the pieces of all the statements are collected and S is made once.
+// way: the pieces of all the statements are collected and S is made once,
+// the constants of consecutive statements joined at load time.
 //
 // Nothing observable changes: operands are evaluated in the same order, each
 // statement still counts its step at its place, and each operator accounts

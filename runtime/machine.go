@@ -118,9 +118,9 @@ func (m *Machine) newThread(ctx context.Context, req *Request, requestID string)
 	return th
 }
 
-// done returns th to the pool, zeroed but for its emptied stack, so that the
-// pool keeps no value, request or response of the run alive. Only the slots
-// the run used are cleared: the others are still zero.
+// done returns th to the pool, zeroed but for its emptied stack and scratch
+// bytes, so that the pool keeps no value, request or response of the run
+// alive. Only the slots the run used are cleared: the others are still zero.
 func (m *Machine) done(th *Thread) {
 	s := th.stack[:th.high]
 	clearValues(s)
