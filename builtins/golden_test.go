@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -119,15 +120,10 @@ func renderRunError(t *testing.T, err error) string {
 func renderResponse(resp *runtime.Response, jobs []runtime.Job, env *goldenEnv) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "status: %d\n", resp.Status)
-	keys := make([]string, 0, len(resp.Header))
-	for k := range resp.Header {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		for _, v := range resp.Header[k] {
-			fmt.Fprintf(&b, "header %s: %s\n", k, v)
-		}
+	fields := slices.Clone(resp.Header)
+	sort.Slice(fields, func(i, j int) bool { return fields[i].Name < fields[j].Name })
+	for _, f := range fields {
+		fmt.Fprintf(&b, "header %s: %s\n", f.Name, f.Value)
 	}
 	for _, l := range env.logLines() {
 		b.WriteString("log: " + l + "\n")

@@ -33,7 +33,7 @@ func stringDefs() []Def {
 		{Builtin: spec("ROUND", 1, 2), Fn: fnRound},
 		{Builtin: spec("ABS", 1, 1), Fn: numFunc("ABS", math.Abs)},
 		{Builtin: spec("NOW", 0, 0), Fn: fnNow},
-		{Builtin: spec("XML ESCAPE", 1, 1), Fn: strFunc(xmlEscaper.Replace, xmlEscapedLen)},
+		{Builtin: spec("XML ESCAPE", 1, 1), Fn: fnXMLEscape},
 		{Builtin: spec("URL ENCODE", 1, 1), Fn: strFunc(urlEncode, urlEncodedLen)},
 	}
 }
@@ -321,18 +321,38 @@ func fnNow(_ *runtime.Thread, _ *lang.CallExpr, _ []runtime.Value) (runtime.Valu
 var xmlEscaper = strings.NewReplacer(
 	"&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;")
 
+// fnXMLEscape is strFunc(xmlEscaper.Replace, xmlEscapedLen) with one scan
+// of the text when nothing needs escaping (the common case): the argument
+// comes back as it is.
+func fnXMLEscape(th *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
+	s := args[0].String()
+	if err := th.Work(len(s)); err != nil {
+		return nil, err
+	}
+	n := xmlEscapedLen(s)
+	if err := th.Alloc(n); err != nil {
+		return nil, err
+	}
+	if n == len(s) {
+		if _, ok := args[0].(runtime.Str); ok {
+			return args[0], nil // unchanged: no new box
+		}
+		return runtime.Str(s), nil
+	}
+	return runtime.Str(xmlEscaper.Replace(s)), nil
+}
+
+// xmlGrowth is how many bytes xmlEscaper adds for each byte.
+var xmlGrowth = [256]uint8{
+	'&': uint8(len("&amp;") - 1), '<': uint8(len("&lt;") - 1), '>': uint8(len("&gt;") - 1),
+	'"': uint8(len("&quot;") - 1), '\'': uint8(len("&apos;") - 1),
+}
+
 // xmlEscapedLen is the length of xmlEscaper.Replace(s).
 func xmlEscapedLen(s string) int {
 	n := len(s)
 	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '&':
-			n += len("&amp;") - 1
-		case '<', '>':
-			n += len("&lt;") - 1
-		case '"', '\'':
-			n += len("&quot;") - 1
-		}
+		n += int(xmlGrowth[s[i]])
 	}
 	return n
 }

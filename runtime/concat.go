@@ -1,17 +1,14 @@
 package runtime
 
-import (
-	"strings"
-
-	"github.com/gbhook/gbhook/lang"
-)
+import "github.com/gbhook/gbhook/lang"
 
 // String building without the copies. A chain a + b + c & d is compiled as
 // one operation that collects the operands' texts and allocates the result
 // once, instead of one string per operator; adjacent constants in it are
 // joined at load time. A run of statements that extend one variable
 // (S = S + ..., the usual way of building TwiML or HTML) is compiled the same
-// way: the pieces of all the statements are collected and S is made once.
+// way: the pieces of all the statements are collected and S is made once,
+// the constants of consecutive statements joined at load time.
 //
 // Nothing observable changes: operands are evaluated in the same order, each
 // statement still counts its step at its place, and each operator accounts
@@ -20,58 +17,94 @@ import (
 // operator. Arithmetic (1 + 2 + "x" is "3x") is done as before until the
 // left side is text; from there on, + and & both concatenate.
 
-// catPart is one operand after the first, with the operator before it.
+// catPart is one operand after the first, with the operator before it. A
+// constant's text is made at load time.
 type catPart struct {
 	op    lang.Op // OpAdd or OpCat
 	pos   lang.Pos
 	fn    evalFn
 	konst Value
+	text  string // konst's text, when konst is set
+	// joins are the operators of constants joined into this one at load
+	// time, its own first, each with the text's length once its constant
+	// is added: each still accounts the string it would have made.
+	joins []joinedOp
 }
 
-// piece is a text collected for the result: a string, or JSON's bytes.
-type piece struct {
-	s string
-	j JSON
+type joinedOp struct {
+	pos lang.Pos
+	at  int
 }
 
-func pieceOf(v Value) piece {
-	s, j := textOf(v)
-	return piece{s: s, j: j}
+// text is v's text: JSON's bytes are viewed, not copied (JSON is never
+// written once made), numbers and booleans formatted.
+func text(v Value) string {
+	switch x := v.(type) {
+	case Str:
+		return string(x)
+	case JSON:
+		return x.View()
+	}
+	return v.String()
 }
 
-func (p piece) len() int { return len(p.s) + len(p.j) }
-
-// pieces collects texts and their running length.
+// pieces is a string being built: its bytes so far are th.scratch[mark:],
+// n of them. Bytes, not string headers: collecting them writes no pointer,
+// so it costs no GC write barrier while a collection is marking. Builds
+// nest (an operand may build its own string): each ends, made or failed,
+// by giving th.scratch back to its mark.
 type pieces struct {
-	ps []piece
-	n  int
+	mark, n int
+	on      bool // started: holds the left side
 }
 
-// add appends v's text and accounts the string the operator at pos would
-// have made: everything so far. pieces pass by value, not by pointer, so
-// that their first array can stay on the caller's stack.
-func (b pieces) add(th *Thread, pos *lang.Pos, v Value) (pieces, error) {
-	p := pieceOf(v)
-	b.ps = append(b.ps, p)
-	b.n += p.len()
-	if err := th.Alloc(b.n); err != nil {
+// startPieces begins a string with s.
+func startPieces(th *Thread, s string) pieces {
+	b := pieces{mark: len(th.scratch), n: len(s), on: true}
+	th.scratch = append(th.scratch, s...)
+	return b
+}
+
+// add appends s and accounts the string the operator at pos would have
+// made: everything so far (before copying anything).
+func (b pieces) add(th *Thread, pos *lang.Pos, s string) (pieces, error) {
+	if err := th.Alloc(b.n + len(s)); err != nil {
 		return b, budgetAt(pos, err)
 	}
+	th.scratch = append(th.scratch, s...)
+	b.n += len(s)
 	return b, nil
 }
 
-// value makes the one string of the collected texts.
-func (b pieces) value() Value {
-	if len(b.ps) == 1 && b.ps[0].j == nil {
-		return Str(b.ps[0].s)
+// addPart adds part p's text s, accounting each operator p stands for.
+func (b pieces) addPart(th *Thread, p *catPart, s string) (pieces, error) {
+	if p.joins == nil {
+		return b.add(th, &p.pos, s)
 	}
-	var sb strings.Builder
-	sb.Grow(b.n)
-	for _, p := range b.ps {
-		sb.WriteString(p.s)
-		sb.Write(p.j)
+	for i := range p.joins {
+		j := &p.joins[i]
+		if err := th.Alloc(b.n + j.at); err != nil {
+			return b, budgetAt(&j.pos, err)
+		}
 	}
-	return Str(sb.String())
+	th.scratch = append(th.scratch, s...)
+	b.n += len(s)
+	return b, nil
+}
+
+// drop abandons a failed build.
+func (b pieces) drop(th *Thread) {
+	if b.on {
+		th.scratch = th.scratch[:b.mark]
+	}
+}
+
+// value makes the one string of the collected bytes, in one allocation.
+func (b pieces) value(th *Thread) Value {
+	v, buf := newStr(b.n)
+	copy(buf, th.scratch[b.mark:])
+	th.scratch = th.scratch[:b.mark]
+	return v
 }
 
 // catChainOf flattens a left-nested chain of + and &: the first operand and
@@ -106,11 +139,19 @@ func (c *compiler) catParts(ops []*lang.Binary) ([]catPart, error) {
 		if n := len(parts); n > 0 && x.konst != nil && parts[n-1].konst != nil && isText(parts[n-1].konst) {
 			last := &parts[n-1]
 			if v, err := concat(nil, &b.P, last.konst, x.konst); err == nil {
-				last.konst, last.fn = v, constant(v).fn
+				if last.joins == nil {
+					last.joins = []joinedOp{{pos: last.pos, at: len(last.text)}}
+				}
+				last.konst, last.fn, last.text = v, constant(v).fn, text(v)
+				last.joins = append(last.joins, joinedOp{pos: b.P, at: len(last.text)})
 				continue
 			}
 		}
-		parts = append(parts, catPart{op: b.Op, pos: b.P, fn: x.fn, konst: x.konst})
+		p := catPart{op: b.Op, pos: b.P, fn: x.fn, konst: x.konst}
+		if x.konst != nil {
+			p.text = text(x.konst)
+		}
+		parts = append(parts, p)
 	}
 	return parts, nil
 }
@@ -159,21 +200,22 @@ func (ch *catChain) eval(th *Thread, f []Value) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	var arr [8]piece
-	i, b, err := ch.arith(th, f, &acc, pieces{ps: arr[:0]})
-	if err != nil || b.ps == nil {
+	i, b, err := ch.arith(th, f, &acc)
+	if err != nil || !b.on {
+		b.drop(th)
 		return acc, err
 	}
 	if b, err = appendParts(th, f, ch.parts[i:], b); err != nil {
+		b.drop(th)
 		return nil, err
 	}
-	return b.value(), nil
+	return b.value(th), nil
 }
 
 // arith applies the chain's operators while neither side is text (numbers
 // add). When text appears it fills b with the left side and gives the index
-// of the next part; else acc is the result and the pieces are nil.
-func (ch *catChain) arith(th *Thread, f []Value, acc *Value, b pieces) (int, pieces, error) {
+// of the next part; else acc is the result and the pieces are not started.
+func (ch *catChain) arith(th *Thread, f []Value, acc *Value) (int, pieces, error) {
 	for i := range ch.parts {
 		p := &ch.parts[i]
 		v, err := p.fn(th, f)
@@ -181,9 +223,8 @@ func (ch *catChain) arith(th *Thread, f []Value, acc *Value, b pieces) (int, pie
 			return 0, pieces{}, err
 		}
 		if p.op == lang.OpCat || isText(*acc) || isText(v) {
-			b.ps = append(b.ps, pieceOf(*acc))
-			b.n = b.ps[0].len()
-			b, err = b.add(th, &p.pos, v)
+			b := startPieces(th, text(*acc))
+			b, err = b.addPart(th, p, text(v))
 			return i + 1, b, err
 		}
 		if *acc, err = opAdd(th, &p.pos, *acc, v); err != nil {
@@ -197,11 +238,16 @@ func (ch *catChain) arith(th *Thread, f []Value, acc *Value, b pieces) (int, pie
 func appendParts(th *Thread, f []Value, parts []catPart, b pieces) (pieces, error) {
 	for i := range parts {
 		p := &parts[i]
-		v, err := p.fn(th, f)
-		if err != nil {
-			return b, err
+		s := p.text
+		if p.konst == nil {
+			v, err := p.fn(th, f)
+			if err != nil {
+				return b, err
+			}
+			s = text(v)
 		}
-		if b, err = b.add(th, &p.pos, v); err != nil {
+		var err error
+		if b, err = b.addPart(th, p, s); err != nil {
 			return b, err
 		}
 	}
@@ -213,16 +259,63 @@ func appendParts(th *Thread, f []Value, parts []catPart, b pieces) (pieces, erro
 // the end, when the first value is text; otherwise each statement runs as
 // compiled alone.
 type appendRun struct {
-	slot  int
-	first evalFn     // its expression
-	adds  []catStmt  // the statements extending slot
-	each  []execFn   // the same statements compiled alone
-	poses []lang.Pos // and their positions, where their steps count
+	slot      int
+	first     evalFn     // its expression
+	firstText bool       // a text constant, already the start of ops[0]
+	ops       []runOp    // the extending statements, their constants joined
+	each      []execFn   // the same statements compiled alone
+	poses     []lang.Pos // and their positions, where their steps count
 }
 
-// catStmt is slot = slot + parts.
-type catStmt struct {
-	parts []catPart
+// runOp is a part evaluated at run time (dyn), or a group of constant
+// parts, joined at load time across statements, with the events they stand
+// for in order: each statement's step and each operator's accounting, so
+// that budgets trip where and when they would one operator at a time.
+type runOp struct {
+	dyn    *catPart
+	text   string
+	events []runEvent
+}
+
+type runEvent struct {
+	pos  lang.Pos
+	tick bool // a statement's step; else an operator's memory
+	at   int  // the group's text length once the operator's part is added
+}
+
+// runOps compiles the extending statements' parts into runOps.
+func runOps(first cexpr, stmts [][]catPart, poses []lang.Pos) ([]runOp, bool) {
+	var ops []runOp
+	group := func() *runOp {
+		if len(ops) == 0 || ops[len(ops)-1].dyn != nil {
+			ops = append(ops, runOp{})
+		}
+		return &ops[len(ops)-1]
+	}
+	firstText := first.konst != nil && isText(first.konst)
+	if firstText {
+		group().text = text(first.konst)
+	}
+	for i, parts := range stmts {
+		g := group()
+		g.events = append(g.events, runEvent{pos: poses[i], tick: true})
+		for j := range parts {
+			p := &parts[j]
+			if p.konst == nil {
+				ops = append(ops, runOp{dyn: p})
+				continue
+			}
+			g := group()
+			if p.joins == nil {
+				g.events = append(g.events, runEvent{pos: p.pos, at: len(g.text) + len(p.text)})
+			}
+			for _, j := range p.joins {
+				g.events = append(g.events, runEvent{pos: j.pos, at: len(g.text) + j.at})
+			}
+			g.text += p.text
+		}
+	}
+	return ops, firstText
 }
 
 // appendRunAt gives the run of statements starting at stmts[0] that extend
@@ -245,6 +338,7 @@ func (c *compiler) appendRunAt(stmts []lang.Stmt) (int, execFn, error) {
 		return 0, nil, err
 	}
 	r.first = x.fn
+	var adds [][]catPart
 	for _, s := range stmts[1:n] {
 		as := s.(*lang.Assign)
 		_, ops := catChainOf(as.X.(*lang.Binary))
@@ -256,10 +350,11 @@ func (c *compiler) appendRunAt(stmts []lang.Stmt) (int, execFn, error) {
 		if err != nil {
 			return 0, nil, err
 		}
-		r.adds = append(r.adds, catStmt{parts: parts})
+		adds = append(adds, parts)
 		r.each = append(r.each, each)
 		r.poses = append(r.poses, as.P)
 	}
+	r.ops, r.firstText = runOps(x, adds, r.poses)
 	return n, r.run, nil
 }
 
@@ -317,19 +412,42 @@ func (r *appendRun) run(th *Thread, f []Value) (ctl, error) {
 		f[r.slot] = v
 		return r.runEach(th, f, 0)
 	}
-	var arr [16]piece
-	b := pieces{ps: append(arr[:0], pieceOf(v))}
-	b.n = b.ps[0].len()
-	for i := range r.adds {
-		if err := th.tick(&r.poses[i]); err != nil {
-			return ctlNone, err
-		}
-		if b, err = appendParts(th, f, r.adds[i].parts, b); err != nil {
+	b := startPieces(th, "")
+	if !r.firstText {
+		b = startPieces(th, text(v))
+	}
+	for i := range r.ops {
+		if b, err = r.ops[i].run(th, f, b); err != nil {
+			b.drop(th)
 			return ctlNone, err
 		}
 	}
-	f[r.slot] = b.value()
+	f[r.slot] = b.value(th)
 	return ctlNone, nil
+}
+
+// run adds op's text to b, counting its events in order.
+func (op *runOp) run(th *Thread, f []Value, b pieces) (pieces, error) {
+	if p := op.dyn; p != nil {
+		v, err := p.fn(th, f)
+		if err != nil {
+			return b, err
+		}
+		return b.add(th, &p.pos, text(v))
+	}
+	for i := range op.events {
+		e := &op.events[i]
+		if e.tick {
+			if err := th.tick(&e.pos); err != nil {
+				return b, err
+			}
+		} else if err := th.Alloc(b.n + e.at); err != nil {
+			return b, budgetAt(&e.pos, err)
+		}
+	}
+	th.scratch = append(th.scratch, op.text...)
+	b.n += len(op.text)
+	return b, nil
 }
 
 // runEach runs the extending statements from i on, one by one.

@@ -84,6 +84,12 @@ func TestStringBuildingMatchesOneStringPerOperator(t *testing.T) {
 		{name: "memory counts per operator", opts: Options{MaxMemory: 8192}, body: kilo + `
   S = K$ : S = S + K$ + K$ : S = S + K$ : S = S + K$
   PRINT S`, want: "error: t.bas:3:36: memory budget exceeded"},
+		{name: "memory counts per constant joined across statements", opts: Options{MaxMemory: 4500}, body: kilo + `
+  S = K$ : S = S + "abc" : S = S + "def" + "ghi" : S = S + "x" : S = S + "y"
+  PRINT S`, want: "error: t.bas:3:42: memory budget exceeded"},
+		{name: "memory counts per constant, last statement", opts: Options{MaxMemory: 6600}, body: kilo + `
+  S = K$ : S = S + "abc" : S = S + "def" + "ghi" : S = S + "x" : S = S + "y"
+  PRINT S`, want: "error: t.bas:3:72: memory budget exceeded"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,7 +3,6 @@ package runtime
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/gbhook/gbhook/lang"
 )
@@ -166,6 +165,8 @@ func (c *compiler) binary(e *lang.Binary) (cexpr, error) {
 			}
 			return boolV(Truthy(b)), nil
 		}
+	case lang.OpEq, lang.OpNe:
+		fn = compareText(lf, rf, r.konst, op, pos)
 	default:
 		apply := binOp(op)
 		fn = func(th *Thread, f []Value) (Value, error) {
@@ -181,6 +182,41 @@ func (c *compiler) binary(e *lang.Binary) (cexpr, error) {
 		}
 	}
 	return fold(cexpr{fn: fn}, l, r), nil
+}
+
+// compareText is = or <>: against a text constant (IF X$ = "" ...), a text
+// left side compares at once; anything else as binOp does.
+func compareText(lf, rf evalFn, konst Value, op lang.Op, pos lang.Pos) evalFn {
+	apply := binOp(op)
+	k, ok := konst.(Str)
+	if !ok {
+		return func(th *Thread, f []Value) (Value, error) {
+			a, err := lf(th, f)
+			if err != nil {
+				return nil, err
+			}
+			b, err := rf(th, f)
+			if err != nil {
+				return nil, err
+			}
+			return apply(th, &pos, a, b)
+		}
+	}
+	eq := op == lang.OpEq
+	return func(th *Thread, f []Value) (Value, error) {
+		a, err := lf(th, f)
+		if err != nil {
+			return nil, err
+		}
+		s, ok := a.(Str)
+		if !ok {
+			return apply(th, &pos, a, k)
+		}
+		if err := th.Work(min(len(s), len(k))); err != nil {
+			return nil, budgetAt(&pos, err)
+		}
+		return boolV((s == k) == eq), nil
+	}
 }
 
 type opFn func(th *Thread, p *lang.Pos, a, b Value) (Value, error)
@@ -278,16 +314,18 @@ func concat(th *Thread, p *lang.Pos, a, b Value) (Value, error) {
 	if err := th.Alloc(n); err != nil {
 		return nil, budgetAt(p, err)
 	}
-	if j1 == nil && j2 == nil {
-		return Str(s1 + s2), nil
+	if _, ok := b.(Str); ok && len(s1)+len(j1) == 0 {
+		return b, nil // "" + s is s: no copy
 	}
-	var sb strings.Builder
-	sb.Grow(n)
-	sb.WriteString(s1)
-	sb.Write(j1)
-	sb.WriteString(s2)
-	sb.Write(j2)
-	return Str(sb.String()), nil
+	if _, ok := a.(Str); ok && len(s2)+len(j2) == 0 {
+		return a, nil
+	}
+	v, buf := newStr(n)
+	i := copy(buf, s1)
+	i += copy(buf[i:], j1)
+	i += copy(buf[i:], s2)
+	copy(buf[i:], j2)
+	return v, nil
 }
 
 // textOf gives v's text: JSON as its bytes (not copied), anything else as a
@@ -430,7 +468,7 @@ func builtinCall(site *lang.CallExpr, fn BuiltinFunc, args []evalFn) evalFn {
 		}
 	}
 	return func(th *Thread, f []Value) (Value, error) {
-		base := th.reserve(n)
+		base := th.push(n) // every slot is written before the call
 		for i, a := range args {
 			v, err := a(th, f)
 			if err != nil {

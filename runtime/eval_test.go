@@ -205,3 +205,29 @@ func TestSelectCase(t *testing.T) {
 	noElse := &lang.Select{P: p0, X: num(5), Cases: []*lang.Case{{P: p0, Values: []lang.Expr{num(1)}, Body: []lang.Stmt{out(str("x"))}}}}
 	check(t, "no match", run(t, f, noElse, out(str("end"))), "end")
 }
+
+// = and <> against a text constant (compareText's quick path for a text
+// left side) agree with the general rules for every kind of left side.
+func TestCompareWithTextConstant(t *testing.T) {
+	f := &frame{}
+	tests := []struct {
+		name string
+		x    lang.Expr
+		want string
+	}{
+		{"text equal", bin(lang.OpEq, f.v("S"), str("1")), "TRUE"},
+		{"text not equal", bin(lang.OpNe, f.v("S"), str("1")), "FALSE"},
+		{"case matters", bin(lang.OpEq, f.v("S"), str("A")), "FALSE"},
+		{"empty", bin(lang.OpEq, f.v("E"), str("")), "TRUE"},
+		{"number against numeric text", bin(lang.OpEq, f.v("N"), str(" 1 ")), "TRUE"},
+		{"number against other text", bin(lang.OpNe, f.v("N"), str("x")), "TRUE"},
+		{"boolean against its text", bin(lang.OpEq, f.v("B"), str("TRUE")), "TRUE"},
+		{"json against its text", bin(lang.OpEq, f.v("J"), str("[1]")), "TRUE"},
+		{"text against a number constant", bin(lang.OpEq, f.v("S"), num(1)), "TRUE"},
+	}
+	for _, tc := range tests {
+		got := run(t, f, f.set("S", str("1")), f.set("E", str("")), f.set("N", num(1)),
+			f.set("B", bin(lang.OpLt, f.v("N"), num(2))), f.set("J", bi("JSONLIT", str("[1]"))), out(tc.x))
+		check(t, tc.name, got, tc.want)
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -119,12 +118,33 @@ func (m *Machine) newThread(ctx context.Context, req *Request, requestID string)
 	return th
 }
 
-// done returns th to the pool, zeroed but for its emptied stack, so that the
-// pool keeps no value, request or response of the run alive.
+// done returns th to the pool, zeroed but for its emptied stack and scratch
+// bytes, so that the pool keeps no value, request or response of the run
+// alive. Only the slots the run used are cleared: the others are still zero.
 func (m *Machine) done(th *Thread) {
-	s := th.stack[:cap(th.stack)]
-	clear(s)
-	*th = Thread{stack: s[:0]}
+	s := th.stack[:th.high]
+	clearValues(s)
+	// Field by field, skipping what is already zero: with the GC marking,
+	// every pointer written costs a barrier, and most runs set few fields.
+	th.ctx, th.machine, th.req, th.resp = nil, nil, nil, nil
+	th.bodyCap, th.steps, th.mem, th.maxMem, th.depth, th.requestID = 0, 0, 0, 0, 0, ""
+	if th.logger != nil {
+		th.logger = nil
+	}
+	if th.spawned != nil {
+		th.spawned = nil
+	}
+	if th.locals != nil {
+		th.locals = nil
+	}
+	if th.ret != nil {
+		th.ret = nil
+	}
+	th.stack, th.high, th.nextCheck = s[:0], 0, 0
+	th.scratch = th.scratch[:0]
+	if cap(th.scratch) > maxPooledScratch {
+		th.scratch = nil // a rare long string does not pin its memory
+	}
 	m.threads.Put(th)
 }
 
@@ -132,35 +152,36 @@ func (m *Machine) done(th *Thread) {
 // jobs (to be queued by the host after the response is written). On error the
 // response is nil.
 func (m *Machine) Exec(ctx context.Context, h *lang.Handler, req *Request, requestID string) (*Response, []Job, error) {
-	resp, jobs, _, err := m.ExecSteps(ctx, h, req, requestID)
-	return resp, jobs, err
+	resp := new(Response)
+	jobs, _, err := m.ExecSteps(ctx, h, req, requestID, resp)
+	if err != nil {
+		return nil, nil, err
+	}
+	return resp, jobs, nil
 }
 
-// ExecSteps is Exec that also tells how many steps the run took, failed or not
-// (for metrics and the request history).
-func (m *Machine) ExecSteps(ctx context.Context, h *lang.Handler, req *Request, requestID string) (*Response, []Job, int, error) {
+// ExecSteps is Exec into resp, which the caller owns and may reuse from run
+// to run (its memory is kept, its content replaced). It also tells how many
+// steps the run took, failed or not (for metrics and the request history).
+// On error resp holds no answer.
+func (m *Machine) ExecSteps(ctx context.Context, h *lang.Handler, req *Request, requestID string,
+	resp *Response) ([]Job, int, error) {
+	resp.reset()
 	c := m.handlers[h]
 	if c == nil {
-		return nil, nil, 0, fmt.Errorf("runtime: handler %s is not part of this program", h.RouteString())
+		return nil, 0, fmt.Errorf("runtime: handler %s is not part of this program", h.RouteString())
 	}
 	th := m.newThread(ctx, req, requestID)
 	defer m.done(th)
+	th.resp = resp
 	base := th.reserve(c.size)
 	if _, err := c.body.exec(th, th.stack[base:base+c.size:base+c.size]); err != nil {
-		return nil, nil, th.steps, err
+		steps := th.steps
+		resp.reset()
+		return nil, steps, err
 	}
-	resp := &Response{Status: th.resp.Status, Header: th.resp.Header, Body: th.body}
-	if resp.Status == 0 {
-		resp.Status = http.StatusOK
-	}
-	if resp.Header == nil {
-		resp.Header = http.Header{}
-	}
-	if len(resp.Body) > 0 && resp.Header.Get("Content-Type") == "" {
-		// TwiML (<?xml ...) sniffs as text/xml.
-		resp.Header.Set("Content-Type", http.DetectContentType(resp.Body))
-	}
-	return resp, th.spawned, th.steps, nil
+	resp.finish()
+	return th.spawned, th.steps, nil
 }
 
 // RunSub runs a spawned SUB against this program. There is no request:
@@ -186,6 +207,9 @@ func (m *Machine) RunSub(ctx context.Context, job Job) ([]Job, error) {
 	}
 	return th.spawned, nil
 }
+
+// maxPooledScratch is the largest string-building buffer a pooled Thread keeps.
+const maxPooledScratch = 64 << 10
 
 // checkEvery is how many steps pass between two looks at the context.
 const checkEvery = 1024
@@ -232,6 +256,19 @@ func (th *Thread) budget() error {
 // index. Callers fill them through th.stack[base+i] (the stack may move while
 // arguments are evaluated) and take the slice only once all are filled.
 func (th *Thread) reserve(n int) int {
+	high := th.high // len(th.stack) <= high
+	base := th.push(n)
+	// Above high, slots were never used: still nil. Below, only slots that
+	// hold a value are written: with the GC marking, each write costs a
+	// barrier, and a bulk clear a walk of the pointer bitmap.
+	clearValues(th.stack[base:min(base+n, high)])
+	return base
+}
+
+// push is reserve without the clearing, for slots that are all written
+// before they are read (a builtin's arguments); a slot left stale by a
+// failed evaluation is never read, and is cleared by the next reserve.
+func (th *Thread) push(n int) int {
 	base := len(th.stack)
 	if cap(th.stack)-base < n {
 		grown := make([]Value, base, max(2*cap(th.stack), base+n, 64))
@@ -239,8 +276,17 @@ func (th *Thread) reserve(n int) int {
 		th.stack = grown
 	}
 	th.stack = th.stack[:base+n]
-	clear(th.stack[base:])
+	th.high = max(th.high, base+n)
 	return base
+}
+
+// clearValues sets every non-nil value of s to nil.
+func clearValues(s []Value) {
+	for i := range s {
+		if s[i] != nil {
+			s[i] = nil
+		}
+	}
 }
 
 // release pops the stack back to base.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"reflect"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"github.com/gbhook/gbhook/lang"
 )
@@ -73,5 +75,57 @@ END SUB
 				t.Errorf("run %d: jobs %+v", r.n, r.jobs)
 			}
 		}
+	}
+}
+
+// TestDoneZeroesEveryField: done resets a Thread field by field; a field
+// added later and forgotten there would carry one run's state into the next.
+// Every field is set here, through reflection, and must come back zero (the
+// stack keeps its array, emptied and cleared).
+func TestDoneZeroesEveryField(t *testing.T) {
+	m := &Machine{}
+	th := &Thread{stack: make([]Value, 4, 8)}
+	v := reflect.ValueOf(th).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		f := reflect.NewAt(v.Field(i).Type(), unsafe.Pointer(v.Field(i).UnsafeAddr())).Elem()
+		switch f.Kind() {
+		case reflect.Int, reflect.Int64:
+			f.SetInt(7)
+		case reflect.String:
+			f.SetString("x")
+		case reflect.Pointer:
+			f.Set(reflect.New(f.Type().Elem()))
+		case reflect.Map:
+			f.Set(reflect.MakeMap(f.Type()))
+		case reflect.Slice:
+			if name := v.Type().Field(i).Name; name != "stack" && name != "scratch" {
+				f.Set(reflect.MakeSlice(f.Type(), 1, 1))
+			}
+		case reflect.Interface:
+			switch f.Type() {
+			case reflect.TypeFor[Value]():
+				f.Set(reflect.ValueOf(Str("x")))
+			case reflect.TypeFor[context.Context]():
+				f.Set(reflect.ValueOf(context.Background()))
+			default:
+				t.Fatalf("field %s: no test value for %s", v.Type().Field(i).Name, f.Type())
+			}
+		default:
+			t.Fatalf("field %s: no test value for kind %s", v.Type().Field(i).Name, f.Kind())
+		}
+	}
+	th.stack[2], th.high, th.scratch = Str("kept?"), 3, []byte("left over")
+	m.done(th)
+	for i := 0; i < v.NumField(); i++ {
+		name := v.Type().Field(i).Name
+		if name != "stack" && name != "scratch" && !v.Field(i).IsZero() {
+			t.Errorf("field %s is not zero after done", name)
+		}
+	}
+	if len(th.stack) != 0 || cap(th.stack) != 8 || th.stack[:3][2] != nil {
+		t.Errorf("stack: len %d cap %d, slot 2 %v", len(th.stack), cap(th.stack), th.stack[:3][2])
+	}
+	if len(th.scratch) != 0 {
+		t.Errorf("scratch keeps %q", th.scratch)
 	}
 }

@@ -36,13 +36,6 @@ type Request struct {
 	bodyConv bool
 }
 
-// Response is the buffered answer of a handler run.
-type Response struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
-
 // Job is a SPAWNed SUB with its evaluated arguments, the SPAWN's position and
 // the id of the request (or job) that SPAWNed it.
 type Job struct {
@@ -73,8 +66,8 @@ type Thread struct {
 	ctx       context.Context
 	machine   *Machine
 	req       *Request
-	resp      Response
-	body      []byte
+	resp      *Response // the caller's, filled in place; nil without a request
+	bodyCap   int       // body capacity charged to the budget (response.go)
 	steps     int
 	mem       int64 // bytes allocated so far (Alloc), against maxMem
 	maxMem    int64
@@ -86,6 +79,8 @@ type Thread struct {
 
 	// Interpreter state (machine.go, eval.go).
 	stack     []Value // frames and builtin arguments, pushed and popped
+	high      int     // slots of stack used so far; those above are zero
+	scratch   []byte  // bytes of the strings being built (concat.go)
 	ret       Value   // the value of the RETURN being carried out
 	nextCheck int     // step at which the budget and the context are checked next
 }
@@ -127,37 +122,6 @@ func (th *Thread) Log(level slog.Level, msg string, attrs ...slog.Attr) {
 	}
 	r.AddAttrs(attrs...)
 	_ = h.Handle(ctx, r)
-}
-
-// Write appends to the response body (PRINT). The buffer's growth counts
-// against the memory budget before it happens; past it, nothing is written.
-func (th *Thread) Write(s string) error {
-	if err := th.Work(len(s)); err != nil {
-		return err
-	}
-	need := len(th.body) + len(s)
-	if need > cap(th.body) {
-		size := max(need, 2*cap(th.body))
-		if err := th.Alloc(size); err != nil {
-			return err
-		}
-		grown := make([]byte, len(th.body), size)
-		copy(grown, th.body)
-		th.body = grown
-	}
-	th.body = append(th.body, s...)
-	return nil
-}
-
-// SetStatus sets the response status (SET RESPONSE STATUS).
-func (th *Thread) SetStatus(code int) { th.resp.Status = code }
-
-// SetHeader sets a response header (SET RESPONSE HEADER).
-func (th *Thread) SetHeader(name, value string) {
-	if th.resp.Header == nil {
-		th.resp.Header = http.Header{}
-	}
-	th.resp.Header.Set(name, value)
 }
 
 // Env reads the server's environment through the machine's lookup.

@@ -19,10 +19,22 @@ var Vars = []string{
 // IsVar reports whether name is one of Vars. Case is ignored, so that a
 // script cannot get around the rule by spelling.
 func IsVar(name string) bool {
+	// Vars are ASCII: against an ASCII name, EqualFold can only match one of
+	// the same length (a non-ASCII name may fold to another length: K, ſ).
+	anyLen := !isASCII(name)
 	for _, v := range Vars {
-		if strings.EqualFold(v, name) {
+		if (anyLen || len(v) == len(name)) && strings.EqualFold(v, name) {
 			return true
 		}
 	}
 	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

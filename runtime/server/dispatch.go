@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -144,12 +146,14 @@ func (s *Server) refuse(c echo.Context, e *entry, err error) error {
 func (s *Server) run(c echo.Context, m *runtime.Machine, e *entry, req *runtime.Request, keys []string) error {
 	rid := requestIDOf(c)
 	ctx := withDeadline(history.WithRequestID(c.Request().Context(), rid), time.Now().Add(s.cfg.HandlerTimeout)) // deadline.go
-	resp, jobs, steps, err := s.exec(ctx, c, nil, m, e, req, rid)
+	resp := responses.Get().(*runtime.Response)
+	defer putResponse(resp)
+	jobs, steps, err := s.exec(ctx, c, nil, m, e, req, rid, resp)
 	ctx.cancel()
 	if n := noteOf(c); n != nil {
 		n.steps, n.err, n.jobs = steps, err, jobs
-		if resp != nil {
-			n.respBody = resp.Body
+		if err == nil && s.cfg.Observe != nil {
+			n.respBody = bytes.Clone(resp.Body) // resp goes back to the pool
 		}
 	}
 	if err != nil {
@@ -191,7 +195,7 @@ func (s *Server) run(c echo.Context, m *runtime.Machine, e *entry, req *runtime.
 // The panic is logged to log, or when log is nil to c's request logger (made
 // only then: most runs never need it).
 func (s *Server) exec(ctx context.Context, c echo.Context, log *slog.Logger, m *runtime.Machine, e *entry,
-	req *runtime.Request, id string) (resp *runtime.Response, jobs []runtime.Job, steps int, err error) {
+	req *runtime.Request, id string, resp *runtime.Response) (jobs []runtime.Job, steps int, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			if log == nil {
@@ -199,10 +203,26 @@ func (s *Server) exec(ctx context.Context, c echo.Context, log *slog.Logger, m *
 			}
 			log.Error("handler panicked", "route", e.h.RouteString(),
 				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			resp, jobs, err = nil, nil, fmt.Errorf("%s: %w", e.h.P.String(), errPanic)
+			jobs, err = nil, fmt.Errorf("%s: %w", e.h.P.String(), errPanic)
 		}
 	}()
-	return m.ExecSteps(ctx, e.h, req, id)
+	return m.ExecSteps(ctx, e.h, req, id, resp)
+}
+
+// responses are the runs' response buffers, reused between requests.
+var responses = sync.Pool{New: func() any { return new(runtime.Response) }}
+
+// maxPooledBody is the largest body buffer kept for the next request: a rare
+// big answer does not pin its memory.
+const maxPooledBody = 64 << 10
+
+// putResponse returns resp to the pool once the answer is written (a
+// ResponseWriter keeps no slice given to Write).
+func putResponse(resp *runtime.Response) {
+	if cap(resp.Body) > maxPooledBody {
+		resp.Body = nil
+	}
+	responses.Put(resp)
 }
 
 func errorBody(status int) string {
@@ -220,8 +240,12 @@ func errorBody(status int) string {
 // (none for HEAD, but the Content-Length GET would have).
 func writeResponse(c echo.Context, resp *runtime.Response) {
 	h := c.Response().Header()
-	for k, vs := range resp.Header {
-		h[k] = vs // the run is over: nothing else holds resp
+	// One slice holds every value: the map outlives resp (the history reads
+	// it after the answer), so the values cannot live in resp's memory.
+	vals := make([]string, len(resp.Header))
+	for i, f := range resp.Header {
+		vals[i] = f.Value
+		h[f.Name] = vals[i : i+1 : i+1]
 	}
 	h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
 	c.Response().WriteHeader(resp.Status)

@@ -73,7 +73,8 @@ func (s *Server) replay(ctx context.Context, orig *history.Record, u *url.URL, i
 		Header: orig.Request.Headers.Clone(), Body: n.reqBody, Params: params}
 	log := s.log.With("request_id", id, "replay_of", orig.ID)
 	rctx, cancel := context.WithTimeout(history.WithRequestID(context.WithoutCancel(ctx), id), s.cfg.HandlerTimeout)
-	resp, jobs, steps, err := s.exec(rctx, nil, log, t.m, e, req, id)
+	resp := new(runtime.Response) // its body is kept in the record: not pooled
+	jobs, steps, err := s.exec(rctx, nil, log, t.m, e, req, id, resp)
 	cancel()
 	n.steps, n.err, n.jobs = steps, err, jobs
 	if err != nil {
@@ -93,5 +94,5 @@ func (s *Server) replay(ctx context.Context, orig *history.Record, u *url.URL, i
 			log.Error("storing the replay's SPAWNed jobs failed", "jobs", len(jobs), "err", err)
 		}
 	}
-	return resp.Status, resp.Header.Clone()
+	return resp.Status, resp.Header.HTTP()
 }

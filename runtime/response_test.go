@@ -1,0 +1,80 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+
+	"github.com/gbhook/gbhook/lang"
+)
+
+func TestHeader(t *testing.T) {
+	var h Header
+	h.Set("content-type", "text/xml")
+	h.Set("X-One", "1")
+	h.Set("Content-Type", "application/json") // replaces, keeps its place
+	want := Header{{"Content-Type", "application/json"}, {"X-One", "1"}}
+	if len(h) != 2 || h[0] != want[0] || h[1] != want[1] {
+		t.Fatalf("got %v, want %v", h, want)
+	}
+	if h.Get("CONTENT-TYPE") != "application/json" || h.Get("x-one") != "1" || h.Get("X-Two") != "" {
+		t.Errorf("Get: %q %q %q", h.Get("CONTENT-TYPE"), h.Get("x-one"), h.Get("X-Two"))
+	}
+	if got := h.HTTP(); len(got) != 2 || got.Get("Content-Type") != "application/json" || got.Get("X-One") != "1" {
+		t.Errorf("HTTP: %v", got)
+	}
+}
+
+// TestExecStepsReusesTheResponse: a Response given again is emptied first;
+// only its memory carries over.
+func TestExecStepsReusesTheResponse(t *testing.T) {
+	f := &frame{}
+	long := handler(f, do(bi("SET RESPONSE HEADER", str("X-A"), str("a"))), out(str("<p>a long body</p>")))
+	short := handler(&frame{}, out(str("hi")))
+	failing := handler(&frame{}, do(bi("SET RESPONSE HEADER", str("X-B"), str("b"))), out(str("partial")), do(bi("FAIL")))
+	prog := &lang.Program{Handlers: []*lang.Handler{long, short, failing}, Builtins: testBuiltins}
+	m, err := New(prog, testReg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := new(Response)
+	run := func(h *lang.Handler) error {
+		_, _, err := m.ExecSteps(context.Background(), h, &Request{}, "r", resp)
+		return err
+	}
+	if err := run(long); err != nil || string(resp.Body) != "<p>a long body</p>" || resp.Header.Get("X-A") != "a" {
+		t.Fatalf("long: %v %q %v", err, resp.Body, resp.Header)
+	}
+	if err := run(short); err != nil || string(resp.Body) != "hi" || resp.Header.Get("X-A") != "" ||
+		resp.Header.Get("Content-Type") != "text/plain; charset=utf-8" || resp.Status != http.StatusOK {
+		t.Fatalf("short after long: %v %d %q %v", err, resp.Status, resp.Body, resp.Header)
+	}
+	if err := run(failing); err == nil || len(resp.Body) != 0 || len(resp.Header) != 0 || resp.Status != 0 {
+		t.Fatalf("failed run: %v %d %q %v", err, resp.Status, resp.Body, resp.Header)
+	}
+}
+
+// TestReusedBodyBufferCountsAsNew: PRINT's buffer growth is charged as if the
+// body started empty, whatever capacity a reused Response brings, so a
+// budget trips at the same PRINT either way.
+func TestReusedBodyBufferCountsAsNew(t *testing.T) {
+	f := &frame{}
+	print := func(line int) lang.Stmt { return do(biAt(at(line, 3), "PRINT", f.v("S$"))) }
+	h := handler(f, f.set("S$", str(string(make([]byte, 300)))), print(2), print(3), print(4), print(5))
+	m := machine(t, Options{MaxMemory: 1000}, h)
+	for _, tc := range []struct {
+		name string
+		resp *Response
+	}{
+		{"new response", new(Response)},
+		{"reused 1 MiB buffer", &Response{Body: make([]byte, 0, 1<<20)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := m.ExecSteps(context.Background(), h, &Request{}, "r", tc.resp)
+			if !errors.Is(err, ErrMemoryBudget) || errString(err) != "t.bas:4:3: memory budget exceeded" {
+				t.Fatalf("got %v, want the budget error of the third PRINT", err)
+			}
+		})
+	}
+}
