@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/gbhook/gbhook/runtime/history"
 )
 
 // deadlineCtx is parent with a deadline whose timer is made only when
@@ -17,6 +19,7 @@ import (
 type deadlineCtx struct {
 	parent context.Context
 	d      time.Time
+	rid    string // the request's id, answered for history.RequestIDKey
 
 	mu    sync.Mutex
 	timed context.Context    // made by the first Done
@@ -34,7 +37,15 @@ var closedDone = func() chan struct{} {
 // withDeadline is context.WithDeadline(parent, d), made lazily; cancel must
 // be called when the work is done, as context's cancel funcs must.
 func withDeadline(parent context.Context, d time.Time) *deadlineCtx {
-	return &deadlineCtx{parent: parent, d: d}
+	c := &deadlineCtx{}
+	c.init(parent, d, "")
+	return c
+}
+
+// init sets up a zero deadlineCtx (one that lives in a request's reqCtx)
+// for request rid ("": none).
+func (c *deadlineCtx) init(parent context.Context, d time.Time, rid string) {
+	c.parent, c.d, c.rid = parent, d, rid
 }
 
 // real gives the context.WithDeadline standing in for c, making it; nil
@@ -91,6 +102,9 @@ func (c *deadlineCtx) clockErr() error {
 // derived from this one (which ask Done first) find its cancellation as they
 // would find WithDeadline's, without a watching goroutine.
 func (c *deadlineCtx) Value(key any) any {
+	if _, ok := key.(history.RequestIDKey); ok && c.rid != "" {
+		return c.rid // as history.WithRequestID would, without a context more
+	}
 	c.mu.Lock()
 	t := c.timed
 	c.mu.Unlock()

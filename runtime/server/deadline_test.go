@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"github.com/gbhook/gbhook/runtime/history"
 	"testing"
 	"time"
 )
@@ -130,6 +131,37 @@ func TestDeadlineCtxDeadlineAndValues(t *testing.T) {
 			}
 			if v := c.Value(ctxKey{}); v != "v" {
 				t.Errorf("Value = %v, want the parent's v", v)
+			}
+		})
+	}
+}
+
+// A request's deadline answers history's request id key itself, in place of
+// a history.WithRequestID context: directly, through contexts derived from
+// it, and once a timer stands behind it; the parent's id otherwise.
+func TestDeadlineCtxCarriesTheRequestID(t *testing.T) {
+	parent := history.WithRequestID(context.Background(), "parent-id")
+	for _, tc := range []struct {
+		name, rid, want string
+		waited          bool
+	}{
+		{"own id", "req-1", "req-1", false},
+		{"own id, waited on", "req-1", "req-1", true},
+		{"no id: the parent's", "", "parent-id", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := new(deadlineCtx)
+			c.init(parent, time.Now().Add(time.Minute), tc.rid)
+			defer c.cancel()
+			if tc.waited {
+				_ = c.Done()
+			}
+			derived, stop := context.WithTimeout(context.WithValue(c, ctxKey{}, "x"), time.Minute)
+			defer stop()
+			for _, ctx := range []context.Context{c, derived} {
+				if got := history.RequestIDFrom(ctx); got != tc.want {
+					t.Errorf("RequestIDFrom = %q, want %q", got, tc.want)
+				}
 			}
 		})
 	}

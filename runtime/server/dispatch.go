@@ -18,7 +18,6 @@ import (
 
 	"github.com/gbhook/gbhook/lang"
 	"github.com/gbhook/gbhook/runtime"
-	"github.com/gbhook/gbhook/runtime/history"
 	"github.com/gbhook/gbhook/runtime/signature"
 )
 
@@ -75,7 +74,11 @@ func (s *Server) dispatch(c echo.Context) error {
 			return plain(c, http.StatusServiceUnavailable, "service unavailable: "+e.secretEnv+" is not set")
 		}
 	}
-	body, err := readBody(http.MaxBytesReader(c.Response(), r.Body, s.cfg.MaxBody), min(r.ContentLength, s.cfg.MaxBody))
+	var body []byte // a GET's, and any with Content-Length: 0
+	var err error
+	if r.ContentLength != 0 {
+		body, err = readBody(http.MaxBytesReader(c.Response(), r.Body, s.cfg.MaxBody), min(r.ContentLength, s.cfg.MaxBody))
+	}
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -145,7 +148,11 @@ func (s *Server) refuse(c echo.Context, e *entry, err error) error {
 // delivery's dedupe keys), and only then writes its response.
 func (s *Server) run(c echo.Context, m *runtime.Machine, e *entry, req *runtime.Request, keys []string) error {
 	rid := requestIDOf(c)
-	ctx := withDeadline(history.WithRequestID(c.Request().Context(), rid), time.Now().Add(s.cfg.HandlerTimeout)) // deadline.go
+	ctx := new(deadlineCtx) // deadline.go
+	if rc, ok := c.(*reqCtx); ok {
+		ctx = &rc.dl // no allocation of its own
+	}
+	ctx.init(c.Request().Context(), time.Now().Add(s.cfg.HandlerTimeout), rid)
 	resp := responses.Get().(*runtime.Response)
 	defer putResponse(resp)
 	jobs, steps, err := s.exec(ctx, c, nil, m, e, req, rid, resp)

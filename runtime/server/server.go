@@ -188,6 +188,7 @@ type reqCtx struct {
 	echo.Context
 	id   string
 	note note
+	dl   deadlineCtx // the handler run's context
 }
 
 func saneRequestID(id string) bool {
