@@ -11,7 +11,7 @@ import (
 
 // Defaults of RecorderConfig's zero fields.
 const (
-	// DefaultBuffer absorbs a burst (one batch). A waiting record holds its
+	// DefaultBuffer absorbs a burst. A waiting record holds its
 	// request's raw headers and bodies, several KiB for a webhook: 1,024 of
 	// them held 6 MB of heap (10 MiB of RSS) under steady load, when all
 	// but MaxRate a second are dropped anyway.
@@ -20,8 +20,11 @@ const (
 	DefaultMaxCount = 5000
 	DefaultMaxAge   = 7 * 24 * time.Hour
 	DefaultMaxRate  = 100 // records written per second while a backlog waits
-	maxBatch        = 256
-	pruneEvery      = time.Minute
+	// maxBatch bounds one write transaction. On SQLite the history shares
+	// the queue's file and its one writer lock: a shorter batch keeps a
+	// webhook's SPAWN commit from waiting behind it for long.
+	maxBatch   = 64
+	pruneEvery = time.Minute
 )
 
 // RecorderConfig sets up a Recorder. Zero fields take their defaults.
