@@ -303,6 +303,11 @@ func parseBlock(toks []lexer.Token) (*gFile, *Error) {
 	if err != nil {
 		return nil, &Error{Pos: posOf(toks[0].Pos), Msg: err.Error()}
 	}
+	start := peek.MakeCheckpoint()
+	if f, ok := handParse(peek); ok {
+		return f, nil
+	}
+	peek.LoadCheckpoint(start)
 	f, err := parseSafely(peek)
 	if err != nil {
 		if pe, ok := err.(participle.Error); ok {
