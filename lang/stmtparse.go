@@ -14,15 +14,40 @@ import "github.com/alecthomas/participle/v2/lexer"
 // the same thing, as only the scanner makes keyword-valued tokens (a call
 // name joins identifiers, which are never keywords).
 type stmtParser struct {
-	lex *lexer.PeekingLexer
+	lex *tokCursor
+}
+
+// tokCursor reads one top-level block of a file's tokens in place, as if the
+// file ended where the block does: past its tokens comes eof, again and again.
+type tokCursor struct {
+	toks []lexer.Token // without the EOF
+	i    int
+	eof  lexer.Token
+}
+
+func (c *tokCursor) Peek() *lexer.Token { return c.at(c.i) }
+
+// at is token i of the block, or its EOF past the end.
+func (c *tokCursor) at(i int) *lexer.Token {
+	if i < len(c.toks) {
+		return &c.toks[i]
+	}
+	return &c.eof
+}
+
+func (c *tokCursor) Next() *lexer.Token {
+	t := c.Peek()
+	if c.i < len(c.toks) {
+		c.i++
+	}
+	return t
 }
 
 // giveUp is the panic that abandons the hand parse.
 type giveUp struct{}
 
-// handParse parses a block's tokens by hand; ok is false when it gave up,
-// leaving lex wherever it stopped.
-func handParse(lex *lexer.PeekingLexer) (f *gFile, ok bool) {
+// handParse parses a block by hand; ok is false when it gave up.
+func handParse(lex *tokCursor) (f *gFile, ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			f, ok = nil, false // a bug here must not crash a load: participle decides
@@ -38,11 +63,7 @@ func (p *stmtParser) peek() *lexer.Token { return p.lex.Peek() }
 
 // peek2 is the token after the next one.
 func (p *stmtParser) peek2() *lexer.Token {
-	cp := p.lex.MakeCheckpoint()
-	p.lex.Next()
-	t := p.lex.Peek()
-	p.lex.LoadCheckpoint(cp)
-	return t
+	return p.lex.at(p.lex.i + 1)
 }
 
 func (p *stmtParser) is(v string) bool { return p.lex.Peek().Value == v }
@@ -169,7 +190,7 @@ func (p *stmtParser) str() *gStr {
 
 func (p *stmtParser) expr() *gExpr {
 	g := &gExpr{}
-	if g.Parse(p.lex) != nil {
+	if parseInto(p.lex, &g.X, 0) != nil {
 		p.fail()
 	}
 	return g
@@ -177,7 +198,7 @@ func (p *stmtParser) expr() *gExpr {
 
 func (p *stmtParser) arg() *gArg {
 	g := &gArg{}
-	if g.Parse(p.lex) != nil {
+	if parseInto(p.lex, &g.X, precArith) != nil {
 		p.fail()
 	}
 	return g

@@ -22,10 +22,12 @@ func (p *stmtParser) stmt() *gStmt {
 		}
 	case tCallName, tCallName0:
 		var f gForm
-		switch err := f.Parse(p.lex); err {
+		start := p.lex.i
+		switch err := f.parse(p.lex); err {
 		case nil:
 			s.Form = &f
 		case participle.NextMatch:
+			p.lex.i = start
 			s.Call = p.callStmt()
 		default:
 			p.fail()

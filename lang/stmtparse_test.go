@@ -11,7 +11,7 @@ import (
 
 // blocksOf lexes src and merges its call names as a load does, and splits it
 // into top-level blocks; nil when it does not lex.
-func blocksOf(src []byte) [][]lexer.Token {
+func blocksOf(src []byte) []tokCursor {
 	toks, lexErr := scan("f.bas", src)
 	if lexErr != nil {
 		return nil
@@ -27,12 +27,11 @@ func blocksOf(src []byte) [][]lexer.Token {
 func compareParsers(t *testing.T, src []byte) (parsed, missed int) {
 	t.Helper()
 	for _, blk := range blocksOf(src) {
-		peek, err := lexer.Upgrade(&sliceLexer{toks: blk})
+		got, ok := handParse(&blk)
+		peek, err := lexer.Upgrade(&sliceLexer{toks: append(blk.toks[:len(blk.toks):len(blk.toks)], blk.eof)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, ok := handParse(peek)
-		peek, _ = lexer.Upgrade(&sliceLexer{toks: blk})
 		want, err := parseSafely(peek)
 		if err == nil {
 			parsed++
