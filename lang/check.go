@@ -44,15 +44,36 @@ func checkProgram(files []*File, table []Builtin, unparsed map[string]bool) (*Pr
 	c.collectProcs(files)
 	prog.Handlers = c.collectRoutes(files)
 	prog.Schedules = c.checkSchedules(files)
+	c.checkBlocks(files)
+	return prog, c.errs
+}
+
+// checkBlocks checks every handler, SUB and FUNCTION body, in parallel: each
+// writes only its own AST and scope. Their problems are kept in file order,
+// as one checker going through them would report them.
+func (c *checker) checkBlocks(files []*File) {
+	var units []func(c *checker)
 	for _, f := range files {
 		for _, h := range f.Handlers {
-			c.checkBlock("ON", "ON WEBHOOK "+h.Method+" "+h.Path, nil, nil, &h.Frame, h.Body)
+			units = append(units, func(c *checker) {
+				c.checkBlock("ON", "ON WEBHOOK "+h.Method+" "+h.Path, nil, nil, &h.Frame, h.Body)
+			})
 		}
 		for _, p := range f.Procs {
-			c.checkBlock(p.Kind.String(), p.Kind.String()+" "+p.Name, p.Params, p.paramPos, &p.Frame, p.Body)
+			units = append(units, func(c *checker) {
+				c.checkBlock(p.Kind.String(), p.Kind.String()+" "+p.Name, p.Params, p.paramPos, &p.Frame, p.Body)
+			})
 		}
 	}
-	return prog, c.errs
+	errs := make([]ErrorList, len(units))
+	parallel(len(units), func(i int) {
+		one := &checker{table: c.table, builtins: c.builtins, procs: c.procs, names: c.names, unparsed: c.unparsed}
+		units[i](one)
+		errs[i] = one.errs
+	})
+	for _, e := range errs {
+		c.errs = append(c.errs, e...)
+	}
 }
 
 func (c *checker) collectProcs(files []*File) {
