@@ -16,20 +16,26 @@ import (
 )
 
 // loadFunc makes what cmd/gbhook's prepare does for dir: load the program
-// with one lang.Loader and build its Machine. With uncached, every load
-// parses every file (lang.LoadDirs, as before the Loader).
+// with one lang.Loader and build its Machine, reusing the last Machine's code
+// for the files both programs share. With uncached, every load parses,
+// checks and compiles every file (lang.LoadDirs, as before the Loader).
 func loadFunc(b *testing.B, dir string, uncached bool) func() (*lang.Program, error) {
 	reg := builtins.Registry(builtins.Deps{Logger: discard()})
 	load := lang.NewLoader([]string{dir}, builtins.Specs()).Load
 	if uncached {
 		load = func() (*lang.Program, error) { return lang.LoadDirs([]string{dir}, builtins.Specs()) }
 	}
+	var last *runtime.Machine
 	return func() (*lang.Program, error) {
 		prog, err := load()
 		if err != nil {
 			return nil, err
 		}
-		_, err = runtime.New(prog, reg, runtime.Options{Logger: discard()})
+		opts := runtime.Options{Logger: discard()}
+		if !uncached {
+			opts.Reuse = last
+		}
+		last, err = runtime.New(prog, reg, opts)
 		return prog, err
 	}
 }

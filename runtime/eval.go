@@ -73,8 +73,13 @@ func (m *Machine) compileWith(plain bool) error {
 	for _, file := range m.prog.Files {
 		hs = append(hs, file.Handlers...)
 	}
+	old := m.reusable(plain)
 	var bodies []body // each handler's and proc's, compiled in parallel
 	for _, h := range hs {
+		if oc := old.handlers[h]; oc != nil {
+			m.handlers[h] = oc
+			continue
+		}
 		if m.handlers[h] == nil {
 			m.handlers[h] = &code{size: h.Frame.Size()}
 			bodies = append(bodies, body{m.handlers[h], h.Body})
@@ -84,6 +89,9 @@ func (m *Machine) compileWith(plain bool) error {
 		return err
 	}
 	for name, p := range m.prog.Procs {
+		if oc := old.subs[name]; oc != nil && oc.proc == p {
+			c.procs[p] = oc
+		}
 		m.subs[name] = c.procFor(p)
 	}
 	for len(c.todo) > 0 || len(bodies) > 0 {
