@@ -292,7 +292,7 @@ func topBlocks(toks []lexer.Token) []tokCursor {
 	var out []tokCursor
 	start := 0
 	for i := 1; i < len(toks); i++ {
-		if t := &toks[i]; t.Type == tKeyword && topLevel[t.Value] && isSep(&toks[i-1]) {
+		if t := &toks[i]; t.Type == tKeyword && (t.Value == "ON" || t.Value == "SUB" || t.Value == "FUNCTION") && isSep(&toks[i-1]) { // topLevel, without a map lookup per keyword
 			out = append(out, tokCursor{toks: toks[start:i], eof: lexer.EOFToken(t.Pos)})
 			start = i
 		}

@@ -40,7 +40,7 @@ func scan(name string, src []byte) ([]lexer.Token, *Error) {
 			return nil, &Error{Pos: posOf(s.pos), Msg: msg}
 		}
 		text := s.src[s.pos.Offset : s.pos.Offset+n]
-		if !elidedTypes[typ] {
+		if typ != tComment && typ != tRem && typ != tSpace { // elidedTypes
 			if typ == tKeyword || typ == tIdent || typ == tStrName {
 				text = strings.ToUpper(text)
 			}
@@ -79,7 +79,7 @@ func (s *scanner) next() (lexer.TokenType, int, string) {
 	case isLetter(c):
 		return s.word(rest)
 	case isDigit(c) || (c == '.' && len(rest) > 1 && isDigit(rest[1])):
-		return symbols["Number"], numberLen(rest), ""
+		return tNumber, numberLen(rest), ""
 	case c == '\n':
 		return tEOL, 1, ""
 	case c == '\r' && len(rest) > 1 && rest[1] == '\n':

@@ -204,18 +204,18 @@ func (p *stmtParser) arg() *gArg {
 	return g
 }
 
-// stmtStarts are the keywords a statement starts with. On any other keyword,
+// startsStmt reports whether a statement starts with t. On any other keyword,
 // and on a token that is no name, every alternative of gStmt fails without
 // consuming a token, which ends participle's repetitions cleanly.
-var stmtStarts = map[string]bool{"LET": true, "CALL": true, "IF": true, "FOR": true, "SELECT": true,
-	"WHILE": true, "DO": true, "EXIT": true, "RETURN": true, "SPAWN": true}
-
 func startsStmt(t *lexer.Token) bool {
 	switch t.Type {
 	case tIdent, tStrName, tCallName, tCallName0:
 		return true
 	case tKeyword:
-		return stmtStarts[t.Value]
+		switch t.Value {
+		case "LET", "CALL", "IF", "FOR", "SELECT", "WHILE", "DO", "EXIT", "RETURN", "SPAWN":
+			return true
+		}
 	}
 	return false
 }
