@@ -15,6 +15,7 @@ type scanner struct {
 	src  string
 	pos  lexer.Position
 	toks []lexer.Token
+	up   string // the last keyword or identifier, upper-cased by word
 }
 
 var keywordSet = func() map[string]bool {
@@ -41,7 +42,10 @@ func scan(name string, src []byte) ([]lexer.Token, *Error) {
 		}
 		text := s.src[s.pos.Offset : s.pos.Offset+n]
 		if typ != tComment && typ != tRem && typ != tSpace { // elidedTypes
-			if typ == tKeyword || typ == tIdent || typ == tStrName {
+			switch typ {
+			case tKeyword, tIdent:
+				text = s.up
+			case tStrName:
 				text = strings.ToUpper(text)
 			}
 			s.toks = append(s.toks, lexer.Token{Type: typ, Value: text, Pos: s.pos})
@@ -111,6 +115,7 @@ func (s *scanner) word(rest string) (lexer.TokenType, int, string) {
 	if up == "REM" {
 		return tRem, lineLen(rest), ""
 	}
+	s.up = up
 	if keywordSet[up] {
 		return tKeyword, n, ""
 	}
