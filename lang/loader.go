@@ -158,7 +158,7 @@ func parseSources(srcs []Source, table []Builtin, cache map[string]*parsedFile) 
 		}
 		e.file, e.errs = parseFile(e.name, toks[i], pt)
 		e.parsed, e.phrases = true, key
-		entries[i] = &e
+		entries[i], toks[i] = &e, nil // the tokens are garbage now, not live until the load ends
 	})
 	return entries
 }
