@@ -164,3 +164,32 @@ func reportCPU(b *testing.B) func() {
 		b.ReportMetric(float64(cpuTime(b)-start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 	}
 }
+
+// BenchmarkLoadParts splits BenchmarkLoad/full in two: a first Loader.Load
+// (read, parse, keep the parses, check copies) and runtime.New of the program.
+func BenchmarkLoadParts(b *testing.B) {
+	dir := generated1MB(b)
+	b.Run("lang.Loader", func(b *testing.B) {
+		b.ReportAllocs()
+		defer reportCPU(b)()
+		for b.Loop() {
+			if _, err := lang.NewLoader([]string{dir}, builtins.Specs()).Load(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	prog, err := lang.LoadDirs([]string{dir}, builtins.Specs())
+	if err != nil {
+		b.Fatal(err)
+	}
+	reg := builtins.Registry(builtins.Deps{Logger: discard()})
+	b.Run("runtime.New", func(b *testing.B) {
+		b.ReportAllocs()
+		defer reportCPU(b)()
+		for b.Loop() {
+			if _, err := runtime.New(prog, reg, runtime.Options{Logger: discard()}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
