@@ -26,6 +26,7 @@ func BenchmarkParseCheck(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(dirSize(b, c.dirs[0]))
 			b.ReportAllocs()
+			defer reportCPU(b)()
 			for b.Loop() {
 				if _, err := lang.LoadDirs(c.dirs, builtins.Specs()); err != nil {
 					b.Fatal(err)

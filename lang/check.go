@@ -16,6 +16,8 @@ type checker struct {
 	// unparsed names SUBs and FUNCTIONs of files that failed to parse: calls
 	// to them are not reported, since that file's own error is the one to fix.
 	unparsed map[string]bool
+	// calls names the SUBs and FUNCTIONs the checked calls reach.
+	calls []string
 
 	// per handler, SUB or FUNCTION
 	block *blockScope
@@ -33,26 +35,59 @@ type blockScope struct {
 
 func (c *checker) errorf(p Pos, msg string) { c.errs = append(c.errs, &Error{Pos: p, Msg: msg}) }
 
-// checkProgram runs the checker over parsed files.
-func checkProgram(files []*File, table []Builtin, unparsed map[string]bool) (*Program, ErrorList) {
+// checkProgram runs the checker over parsed files. Files in kept were
+// checked by an earlier load and are not written to (Loader): their routes
+// still count for duplicates, their bodies are not checked again. calls
+// gives, for each file, the SUBs and FUNCTIONs its checked calls reach.
+func checkProgram(files []*File, table []Builtin, unparsed map[string]bool, kept map[*File]bool) (prog *Program, calls [][]string, errs ErrorList) {
 	c := &checker{table: table, builtins: map[string]int{}, procs: map[string]*Proc{}, unparsed: unparsed}
 	for i, b := range table {
 		c.builtins[b.Name] = i
 		c.names = append(c.names, b.Name)
 	}
-	prog := &Program{Files: files, Procs: c.procs, Builtins: table}
+	prog = &Program{Files: files, Procs: c.procs, Builtins: table}
 	c.collectProcs(files)
-	prog.Handlers = c.collectRoutes(files)
+	prog.Handlers = c.collectRoutes(files, kept)
 	prog.Schedules = c.checkSchedules(files)
-	for _, f := range files {
+	calls = c.checkBlocks(files, kept)
+	return prog, calls, c.errs
+}
+
+// checkBlocks checks every handler, SUB and FUNCTION body, in parallel: each
+// writes only its own AST and scope. Their problems are kept in file order,
+// as one checker going through them would report them.
+func (c *checker) checkBlocks(files []*File, kept map[*File]bool) [][]string {
+	type unit struct {
+		file  int
+		check func(c *checker)
+	}
+	var units []unit
+	for i, f := range files {
+		if kept[f] {
+			continue
+		}
 		for _, h := range f.Handlers {
-			c.checkBlock("ON", "ON WEBHOOK "+h.Method+" "+h.Path, nil, nil, &h.Frame, h.Body)
+			units = append(units, unit{i, func(c *checker) {
+				c.checkBlock("ON", "ON WEBHOOK "+h.Method+" "+h.Path, nil, nil, &h.Frame, h.Body)
+			}})
 		}
 		for _, p := range f.Procs {
-			c.checkBlock(p.Kind.String(), p.Kind.String()+" "+p.Name, p.Params, p.paramPos, &p.Frame, p.Body)
+			units = append(units, unit{i, func(c *checker) {
+				c.checkBlock(p.Kind.String(), p.Kind.String()+" "+p.Name, p.Params, p.paramPos, &p.Frame, p.Body)
+			}})
 		}
 	}
-	return prog, c.errs
+	done := make([]*checker, len(units))
+	parallel(len(units), func(i int) {
+		done[i] = &checker{table: c.table, builtins: c.builtins, procs: c.procs, names: c.names, unparsed: c.unparsed}
+		units[i].check(done[i])
+	})
+	calls := make([][]string, len(files))
+	for i, one := range done {
+		c.errs = append(c.errs, one.errs...)
+		calls[units[i].file] = append(calls[units[i].file], one.calls...)
+	}
+	return calls
 }
 
 func (c *checker) collectProcs(files []*File) {

@@ -39,6 +39,7 @@ func (c *checker) call(call *CallExpr, asStmt bool) bool {
 		return false
 	}
 	call.Proc = p
+	c.calls = append(c.calls, p.Name)
 	if p.Kind == KindSub && !asStmt {
 		c.errorf(call.P, "SUB "+p.Name+" gives no value; call it as a statement or make it a FUNCTION")
 	}
@@ -150,13 +151,14 @@ const HealthPath = "/healthz"
 var methods = []string{"DELETE", "GET", "PATCH", "POST", "PUT"}
 
 // collectRoutes checks every handler's method, path and FROM clause, and that
-// no METHOD + path is defined twice in any file.
-func (c *checker) collectRoutes(files []*File) []*Handler {
+// no METHOD + path is defined twice in any file. A kept file's handlers were
+// checked by an earlier load (checkProgram): their routes are only counted.
+func (c *checker) collectRoutes(files []*File, kept map[*File]bool) []*Handler {
 	var all []*Handler
 	seen := map[string]*Handler{}
 	for _, f := range files {
 		for _, h := range f.Handlers {
-			ok := c.route(h)
+			ok := kept[f] || c.route(h)
 			all = append(all, h)
 			if !ok {
 				continue

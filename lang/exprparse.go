@@ -40,7 +40,14 @@ func (g *gArg) Parse(lex *lexer.PeekingLexer) error {
 	return parseInto(lex, &g.X, precArith)
 }
 
-func parseInto(lex *lexer.PeekingLexer, x *Expr, floor int) error {
+// tokenSource is what the hand parsers read: participle's PeekingLexer, or a
+// tokCursor over a block's tokens (stmtparse.go).
+type tokenSource interface {
+	Peek() *lexer.Token
+	Next() *lexer.Token
+}
+
+func parseInto(lex tokenSource, x *Expr, floor int) error {
 	if !startsOperand(lex.Peek()) {
 		return participle.NextMatch
 	}
@@ -53,7 +60,7 @@ func parseInto(lex *lexer.PeekingLexer, x *Expr, floor int) error {
 // exprParser climbs precedence over the token stream. Operators binding
 // looser than floor end the expression (bare word-call arguments).
 type exprParser struct {
-	lex   *lexer.PeekingLexer
+	lex   tokenSource
 	floor int
 }
 

@@ -79,6 +79,16 @@ type gForm struct {
 // Parse implements participle.Parseable. It answers NextMatch, consuming
 // nothing, when the statement does not start as a form.
 func (g *gForm) Parse(lex *lexer.PeekingLexer) error {
+	start := lex.MakeCheckpoint()
+	err := g.parse(lex)
+	if err == participle.NextMatch {
+		lex.LoadCheckpoint(start)
+	}
+	return err
+}
+
+// parse is Parse, but on NextMatch it may have consumed the form's name.
+func (g *gForm) parse(lex tokenSource) error {
 	t := lex.Peek()
 	if t.Type != tCallName && t.Type != tCallName0 {
 		return participle.NextMatch
@@ -87,7 +97,6 @@ func (g *gForm) Parse(lex *lexer.PeekingLexer) error {
 	if !ok {
 		return participle.NextMatch
 	}
-	start := lex.MakeCheckpoint()
 	g.Name = t.Value
 	lex.Next()
 	var err error
@@ -96,14 +105,11 @@ func (g *gForm) Parse(lex *lexer.PeekingLexer) error {
 	} else {
 		g.Args, err = parsePattern(lex, strings.Fields(f.pattern))
 	}
-	if err == participle.NextMatch {
-		lex.LoadCheckpoint(start)
-	}
 	return err
 }
 
 // parseList reads [ Expr { sep Expr } [ sep ] ].
-func parseList(lex *lexer.PeekingLexer, sep string) ([]Expr, error) {
+func parseList(lex tokenSource, sep string) ([]Expr, error) {
 	args := []Expr{}
 	for startsOperand(lex.Peek()) {
 		var x Expr
@@ -121,7 +127,7 @@ func parseList(lex *lexer.PeekingLexer, sep string) ([]Expr, error) {
 
 // parsePattern reads the elements of a form's pattern. Until the first element
 // has matched it answers NextMatch; after that, a mismatch is a syntax error.
-func parsePattern(lex *lexer.PeekingLexer, elems []string) ([]Expr, error) {
+func parsePattern(lex tokenSource, elems []string) ([]Expr, error) {
 	args := []Expr{}
 	for i, el := range elems {
 		miss := func(what string) error {

@@ -265,14 +265,19 @@ func (l *sliceLexer) Next() (lexer.Token, error) {
 // parseTokens parses one file's merged tokens block by block (topBlocks): a
 // syntax error ends its block only, and parsing resumes at the next one. The
 // blocks' errors travel in the gFile, whose conversion reports them; the
-// *Error result is for the caller's sake and always nil.
+// *Error result is for the caller's sake and always nil. Each block is parsed
+// by hand in place (stmtparse.go), and by participle, on a copy ending with
+// an EOF token, only when the hand parser gives up.
 func parseTokens(toks []lexer.Token) (*gFile, *Error) {
 	f := &gFile{}
 	for _, blk := range topBlocks(toks) {
-		g, err := parseBlock(blk)
-		if err != nil {
-			f.errs = append(f.errs, err)
-			continue
+		g, ok := handParse(&blk)
+		if !ok {
+			var err *Error
+			if g, err = parseBlock(append(blk.toks[:len(blk.toks):len(blk.toks)], blk.eof)); err != nil {
+				f.errs = append(f.errs, err)
+				continue
+			}
 		}
 		f.Items = append(f.Items, g.Items...)
 	}
@@ -283,21 +288,20 @@ func parseTokens(toks []lexer.Token) (*gFile, *Error) {
 // statement starts with ON, SUB or FUNCTION: the units a structure or syntax
 // error cannot reach past. Each block ends with an EOF token placed where the
 // next block starts, as if the file ended there.
-func topBlocks(toks []lexer.Token) [][]lexer.Token {
-	var out [][]lexer.Token
+func topBlocks(toks []lexer.Token) []tokCursor {
+	var out []tokCursor
 	start := 0
 	for i := 1; i < len(toks); i++ {
-		if t := &toks[i]; t.Type == tKeyword && topLevel[t.Value] && isSep(&toks[i-1]) {
-			blk := make([]lexer.Token, i-start, i-start+1)
-			copy(blk, toks[start:i])
-			out = append(out, append(blk, lexer.EOFToken(t.Pos)))
+		if t := &toks[i]; t.Type == tKeyword && (t.Value == "ON" || t.Value == "SUB" || t.Value == "FUNCTION") && isSep(&toks[i-1]) { // topLevel, without a map lookup per keyword
+			out = append(out, tokCursor{toks: toks[start:i], eof: lexer.EOFToken(t.Pos)})
 			start = i
 		}
 	}
-	return append(out, toks[start:])
+	last := len(toks) - 1
+	return append(out, tokCursor{toks: toks[start:last], eof: toks[last]})
 }
 
-// parseBlock parses the tokens of one top-level block.
+// parseBlock parses the tokens of one top-level block with participle.
 func parseBlock(toks []lexer.Token) (*gFile, *Error) {
 	peek, err := lexer.Upgrade(&sliceLexer{toks: toks})
 	if err != nil {

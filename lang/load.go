@@ -121,7 +121,7 @@ func SkipName(name string) bool {
 // FUNCTION names are global across them. Every problem is reported at once,
 // as an ErrorList sorted by position; on any problem the program is nil.
 func CheckSources(srcs []Source, table []Builtin) (*Program, error) {
-	prog, _, err := checkSources(srcs, table, nil)
+	prog, _, _, err := checkSources(srcs, table, nil, nil)
 	return prog, err
 }
 

@@ -2,6 +2,7 @@ package lang
 
 import (
 	"crypto/sha256"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -17,10 +18,11 @@ import (
 // When a save changes the SUB and FUNCTION names (which steer how every file
 // parses its calls), every file is parsed again. Safe for concurrent use.
 type Loader struct {
-	dirs  []string
-	table []Builtin
-	mu    sync.Mutex
-	cache map[string]*parsedFile
+	dirs    []string
+	table   []Builtin
+	mu      sync.Mutex
+	cache   map[string]*parsedFile
+	checked map[string]*checkedFile // the files of the last program that checked
 }
 
 // NewLoader makes a Loader of dirs checked against table.
@@ -40,9 +42,22 @@ func (l *Loader) Load() (*Program, error) {
 	if l.cache == nil {
 		l.cache = map[string]*parsedFile{}
 	}
-	prog, next, err := checkSources(srcs, l.table, l.cache)
+	prog, next, checked, err := checkSources(srcs, l.table, l.cache, l.checked)
 	l.cache = next
+	if err == nil {
+		l.checked = checked
+	}
 	return prog, err
+}
+
+// checkedFile is a file of a program that checked: the parse it was copied
+// from, the checked copy, and the SUBs and FUNCTIONs its calls reach. Checked
+// copies are never written again, so a later program may share one
+// (reusable), and the runtime the code it compiled for it.
+type checkedFile struct {
+	parse *parsedFile
+	file  *File
+	calls []string
 }
 
 // parsedFile is what one file's text gave the lexer and the parser.
@@ -60,10 +75,59 @@ type parsedFile struct {
 // checkSources parses and checks srcs, in name order, as one program. With
 // a cache (nil: none) a file whose name, text and phrase table are unchanged
 // reuses its parse, and the program is checked on copies; the returned cache
-// holds every file of srcs.
-func checkSources(srcs []Source, table []Builtin, cache map[string]*parsedFile) (*Program, map[string]*parsedFile, error) {
+// holds every file of srcs. With checked (nil: none), the files of an earlier
+// program, a file that reusable finds unchanged, with all it calls, is taken
+// as it was checked; the returned map holds the new program's files.
+func checkSources(srcs []Source, table []Builtin, cache map[string]*parsedFile, checked map[string]*checkedFile) (*Program, map[string]*parsedFile, map[string]*checkedFile, error) {
 	srcs = append([]Source(nil), srcs...)
 	sort.Slice(srcs, func(i, j int) bool { return srcs[i].Name < srcs[j].Name })
+	entries := parseSources(srcs, table, cache)
+	n := len(srcs)
+	kept := reusable(entries, checked)
+	files := make([]*File, n)
+	inPlace := make([]bool, n) // checked in place: not reusable
+	parallel(n, func(i int) {
+		files[i] = entries[i].file
+		switch {
+		case kept[i] != nil:
+			files[i] = kept[i].file
+		case cache != nil && files[i] != nil:
+			if c, ok := cloneFile(files[i]); ok {
+				files[i] = c
+			} else {
+				inPlace[i] = true
+			}
+		}
+	})
+	next := map[string]*parsedFile{}
+	for i, e := range entries {
+		if !inPlace[i] {
+			next[e.name] = e
+		}
+	}
+	prog, calls, err := checkParsed(entries, files, table, kept)
+	if err != nil {
+		if slices.ContainsFunc(kept, func(k *checkedFile) bool { return k != nil }) {
+			// Check everything afresh: the problems are then exactly a fresh load's.
+			return checkSources(srcs, table, next, nil)
+		}
+		return nil, next, nil, err
+	}
+	nextChecked := map[string]*checkedFile{}
+	for i, e := range entries {
+		switch {
+		case kept[i] != nil:
+			nextChecked[e.name] = kept[i]
+		case !inPlace[i]:
+			nextChecked[e.name] = &checkedFile{parse: e, file: files[i], calls: calls[i]}
+		}
+	}
+	return prog, next, nextChecked, nil
+}
+
+// parseSources lexes and parses srcs (sorted), each file reusing its cached
+// parse when its text and the phrase table are unchanged.
+func parseSources(srcs []Source, table []Builtin, cache map[string]*parsedFile) []*parsedFile {
 	n := len(srcs)
 	entries := make([]*parsedFile, n)
 	toks := make([][]lexer.Token, n)
@@ -94,28 +158,50 @@ func checkSources(srcs []Source, table []Builtin, cache map[string]*parsedFile) 
 		}
 		e.file, e.errs = parseFile(e.name, toks[i], pt)
 		e.parsed, e.phrases = true, key
-		entries[i] = &e
+		entries[i], toks[i] = &e, nil // the tokens are garbage now, not live until the load ends
 	})
-	files := make([]*File, n)
-	inPlace := make([]bool, n) // checked in place: not reusable
-	parallel(n, func(i int) {
-		files[i] = entries[i].file
-		if cache != nil && files[i] != nil {
-			if c, ok := cloneFile(files[i]); ok {
-				files[i] = c
-			} else {
-				inPlace[i] = true
-			}
-		}
-	})
-	next := map[string]*parsedFile{}
+	return entries
+}
+
+// reusable finds the files of an earlier program (checked) that this one can
+// share as they were checked: same parse (so same text and phrase table),
+// no ON SCHEDULE (ParseCron's result is written at check), and every SUB or
+// FUNCTION its calls reach defined in a file shared as well, so that its
+// call targets are this program's. Anything else about the program that
+// could change its check is a problem, and a program with problems is
+// checked afresh (checkSources).
+func reusable(entries []*parsedFile, checked map[string]*checkedFile) []*checkedFile {
+	kept := make([]*checkedFile, len(entries))
+	if checked == nil {
+		return kept
+	}
+	definedIn := map[string]int{}
 	for i, e := range entries {
-		if !inPlace[i] {
-			next[e.name] = e
+		if e.file == nil {
+			continue
+		}
+		for _, p := range e.file.Procs {
+			definedIn[p.Name] = i
+		}
+		if c := checked[e.name]; c != nil && c.parse == e && len(e.file.Schedules) == 0 {
+			kept[i] = c
 		}
 	}
-	prog, err := checkParsed(entries, files, table)
-	return prog, next, err
+	for changed := true; changed; {
+		changed = false
+		for i, c := range kept {
+			if c == nil {
+				continue
+			}
+			for _, name := range c.calls {
+				if j, ok := definedIn[name]; !ok || kept[j] == nil {
+					kept[i], changed = nil, true
+					break
+				}
+			}
+		}
+	}
+	return kept
 }
 
 // phrases is the table of call names (builtins, then every SUB and FUNCTION
@@ -141,8 +227,8 @@ func phrases(table []Builtin, entries []*parsedFile) (phraseTable, string) {
 
 // checkParsed collects the lex and parse problems of every file and checks
 // the files that parsed; calls to SUBs of files that did not are not
-// reported.
-func checkParsed(entries []*parsedFile, files []*File, table []Builtin) (*Program, error) {
+// reported. kept are the files shared with an earlier program (reusable).
+func checkParsed(entries []*parsedFile, files []*File, table []Builtin, kept []*checkedFile) (*Program, [][]string, error) {
 	var errs ErrorList
 	for _, e := range entries {
 		if e.lexErr != nil {
@@ -150,21 +236,31 @@ func checkParsed(entries []*parsedFile, files []*File, table []Builtin) (*Progra
 		}
 	}
 	var ok []*File
+	var okIndex []int
+	keptFiles := map[*File]bool{}
 	unparsed := map[string]bool{}
 	for i, f := range files {
 		errs = append(errs, entries[i].errs...)
 		if f != nil {
 			ok = append(ok, f)
+			okIndex = append(okIndex, i)
+			if kept[i] != nil {
+				keptFiles[f] = true
+			}
 			continue
 		}
 		for _, h := range entries[i].headers {
 			unparsed[h.name] = true
 		}
 	}
-	prog, cerrs := checkProgram(ok, table, unparsed)
+	prog, okCalls, cerrs := checkProgram(ok, table, unparsed, keptFiles)
 	errs = append(errs, cerrs...)
 	if len(errs) > 0 {
-		return nil, errs.errOrNil()
+		return nil, nil, errs.errOrNil()
 	}
-	return prog, nil
+	calls := make([][]string, len(files))
+	for k, i := range okIndex {
+		calls[i] = okCalls[k]
+	}
+	return prog, calls, nil
 }

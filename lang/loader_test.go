@@ -80,26 +80,102 @@ func TestLoaderMatchesLoadDirsAcrossEdits(t *testing.T) {
 	})
 }
 
-// A save re-parses the saved file only; the others' parses are reused, and
-// each load checks its own copies, so two programs share no node.
+// A save re-parses the saved file only; the others' parses are reused.
 func TestLoaderReparsesOnlyChangedFiles(t *testing.T) {
 	dir := writeTree(t, map[string]string{"a.bas": route("/a"), "b.bas": route("/b")})
 	l := NewLoader([]string{dir}, testTable)
-	first := loadBoth(t, l, dir)
+	loadBoth(t, l, dir)
 	a, b := l.cache[filepath.Join(dir, "a.bas")], l.cache[filepath.Join(dir, "b.bas")]
 	if err := os.WriteFile(filepath.Join(dir, "b.bas"), []byte(route("/b2")), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	second := loadBoth(t, l, dir)
+	loadBoth(t, l, dir)
 	if l.cache[filepath.Join(dir, "a.bas")] != a {
 		t.Error("a.bas was parsed again though it did not change")
 	}
 	if l.cache[filepath.Join(dir, "b.bas")] == b {
 		t.Error("b.bas was not parsed again though it changed")
 	}
-	if first.Files[0] == second.Files[0] || first.Files[0].Handlers[0] == second.Files[0].Handlers[0] {
-		t.Error("two loads share a.bas's nodes")
+}
+
+// A save checks again only the saved file and the files that call its SUBs
+// and FUNCTIONs; the new program shares the others' checked files with the
+// last one, unwritten, and every call reaches the new program's procs.
+func TestLoaderSharesCheckedFilesNotReachingTheSavedOne(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"a.bas": greetingUser, // calls b.bas's FUNCTION
+		"b.bas": "FUNCTION GREETING TEXT\n  RETURN \"hi\"\nEND FUNCTION\n",
+		"c.bas": route("/c"),
+		"d.bas": "SUB NOTE(X)\n  LOG X\nEND SUB\nON WEBHOOK GET TO \"/d\" DO\n  NOTE 1\nEND ON\n",
+	})
+	l := NewLoader([]string{dir}, testTable)
+	first := loadBoth(t, l, dir)
+	before := map[string]*File{}
+	for _, f := range first.Files {
+		c, ok := cloneFile(f)
+		if !ok {
+			t.Fatal("cloneFile failed")
+		}
+		before[f.Name] = c
 	}
+	// The FUNCTION's body changes, not its name: b.bas and its caller a.bas are checked again.
+	if err := os.WriteFile(filepath.Join(dir, "b.bas"), []byte("FUNCTION GREETING TEXT\n  RETURN \"hello\"\nEND FUNCTION\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	second := loadBoth(t, l, dir)
+	for i, f := range second.Files {
+		shared := f == first.Files[i]
+		if want := f.Name != filepath.Join(dir, "a.bas") && f.Name != filepath.Join(dir, "b.bas"); shared != want {
+			t.Errorf("%s: shared with the last program %v, want %v", f.Name, shared, want)
+		}
+		if shared && !reflect.DeepEqual(f, before[f.Name]) {
+			t.Errorf("%s: the shared checked file was written to", f.Name)
+		}
+	}
+	for _, call := range procCalls(second) {
+		if call.Proc != second.Procs[call.Name] {
+			t.Errorf("the call of %s at %s reaches a SUB or FUNCTION of another program", call.Name, call.P)
+		}
+	}
+}
+
+// procCalls finds every call of a SUB or FUNCTION in prog's files.
+func procCalls(prog *Program) []*CallExpr {
+	var out []*CallExpr
+	seen := map[uintptr]bool{}
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Pointer:
+			if v.IsNil() || seen[v.Pointer()] {
+				return
+			}
+			seen[v.Pointer()] = true
+			if v.Type() == reflect.TypeFor[*CallExpr]() && (*CallExpr)(v.UnsafePointer()).Proc != nil {
+				c := (*CallExpr)(v.UnsafePointer())
+				out = append(out, c)
+				for _, a := range c.Args {
+					walk(reflect.ValueOf(a))
+				}
+				return // not into the callee
+			}
+			walk(v.Elem())
+		case reflect.Interface:
+			walk(v.Elem())
+		case reflect.Struct:
+			for i := range v.NumField() {
+				walk(v.Field(i))
+			}
+		case reflect.Slice:
+			for i := range v.Len() {
+				walk(v.Index(i))
+			}
+		}
+	}
+	for _, f := range prog.Files {
+		walk(reflect.ValueOf(f))
+	}
+	return out
 }
 
 // The checker writes slots, frames and call targets into what it checks; the
@@ -233,10 +309,14 @@ func FuzzLoaderMatchesCheckSources(f *testing.F) {
 	f.Add("SUB S(X)\n  LOG X + 1 & \"a\"\nEND SUB\n", "ON WEBHOOK POST TO \"/s\" DO\n  CALL S(2)\nEND ON\n", "x = (")
 	f.Fuzz(func(t *testing.T, a, b, edited string) {
 		cache := map[string]*parsedFile{}
+		var checked map[string]*checkedFile
 		for _, text := range []string{b, edited, b} {
 			srcs := []Source{{Name: "a.bas", Text: []byte(a)}, {Name: "b.bas", Text: []byte(text)}}
-			got, next, gotErr := checkSources(srcs, testTable, cache)
+			got, next, nextChecked, gotErr := checkSources(srcs, testTable, cache, checked)
 			cache = next
+			if gotErr == nil {
+				checked = nextChecked
+			}
 			want, wantErr := CheckSources(srcs, testTable)
 			if errText(gotErr) != errText(wantErr) {
 				t.Fatalf("cached: %v\nfresh: %v", gotErr, wantErr)

@@ -10,6 +10,7 @@ import (
 // phrase is a call name split into words, with whether it takes no arguments.
 type phrase struct {
 	words []string
+	name  string // the words joined by spaces, once
 	noArg bool
 }
 
@@ -34,7 +35,7 @@ func (pt phraseTable) add(name string, noArg bool) {
 	for at > 0 && len(list[at-1].words) < len(words) {
 		at--
 	}
-	pt[words[0]] = slices.Insert(list, at, phrase{words: words, noArg: noArg})
+	pt[words[0]] = slices.Insert(list, at, phrase{words: words, name: strings.Join(words, " "), noArg: noArg})
 }
 
 // procHeader is what the name pass learns from a SUB/FUNCTION line.
@@ -105,7 +106,7 @@ func mergeCalls(toks []lexer.Token, pt phraseTable) []lexer.Token {
 				if p.noArg {
 					t.Type = tCallName0
 				}
-				t.Value = strings.Join(p.words, " ")
+				t.Value = p.name
 				last := toks[i+n-1]
 				i += n - 1
 				t = withEnd(t, last) // adjacency to "(" is measured from the last word

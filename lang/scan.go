@@ -15,6 +15,7 @@ type scanner struct {
 	src  string
 	pos  lexer.Position
 	toks []lexer.Token
+	up   string // the last keyword or identifier, upper-cased by word
 }
 
 var keywordSet = func() map[string]bool {
@@ -40,8 +41,11 @@ func scan(name string, src []byte) ([]lexer.Token, *Error) {
 			return nil, &Error{Pos: posOf(s.pos), Msg: msg}
 		}
 		text := s.src[s.pos.Offset : s.pos.Offset+n]
-		if !elidedTypes[typ] {
-			if typ == tKeyword || typ == tIdent || typ == tStrName {
+		if typ != tComment && typ != tRem && typ != tSpace { // elidedTypes
+			switch typ {
+			case tKeyword, tIdent:
+				text = s.up
+			case tStrName:
 				text = strings.ToUpper(text)
 			}
 			s.toks = append(s.toks, lexer.Token{Type: typ, Value: text, Pos: s.pos})
@@ -79,7 +83,7 @@ func (s *scanner) next() (lexer.TokenType, int, string) {
 	case isLetter(c):
 		return s.word(rest)
 	case isDigit(c) || (c == '.' && len(rest) > 1 && isDigit(rest[1])):
-		return symbols["Number"], numberLen(rest), ""
+		return tNumber, numberLen(rest), ""
 	case c == '\n':
 		return tEOL, 1, ""
 	case c == '\r' && len(rest) > 1 && rest[1] == '\n':
@@ -111,6 +115,7 @@ func (s *scanner) word(rest string) (lexer.TokenType, int, string) {
 	if up == "REM" {
 		return tRem, lineLen(rest), ""
 	}
+	s.up = up
 	if keywordSet[up] {
 		return tKeyword, n, ""
 	}

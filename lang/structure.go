@@ -43,7 +43,8 @@ func checkStructure(toks []lexer.Token) ErrorList {
 	return errs
 }
 
-func checkBlockStructure(toks []lexer.Token) ErrorList {
+func checkBlockStructure(blk tokCursor) ErrorList {
+	toks := blk.toks
 	var errs ErrorList
 	var stack []opener
 	closeKind := func(kind string, at *lexer.Token, label string) {
@@ -71,19 +72,19 @@ func checkBlockStructure(toks []lexer.Token) ErrorList {
 		if t.Type != tKeyword || (i > 0 && !isSep(&toks[i-1])) {
 			continue
 		}
-		next := &toks[min(i+1, len(toks)-1)]
+		next := blk.at(i + 1)
 		switch t.Value {
 		case "ON", "SUB", "FUNCTION", "WHILE", "DO", "SELECT":
 			stack = append(stack, opener{kind: t.Value, pos: posOf(t.Pos), name: next.Value})
 		case "IF":
-			if isBlockIf(toks[i:]) {
+			if isBlockIf(blk, i) {
 				stack = append(stack, opener{kind: "IF", pos: posOf(t.Pos)})
 			}
 		case "FOR":
 			o := opener{kind: "FOR", pos: posOf(t.Pos), name: next.Value}
 			if next.Type == tKeyword && next.Value == "EACH" {
 				o.each = true
-				o.name = toks[min(i+2, len(toks)-1)].Value
+				o.name = blk.at(i + 2).Value
 			}
 			stack = append(stack, o)
 		case "END":
@@ -131,17 +132,16 @@ func openerLabel(kind string) string {
 	return kind
 }
 
-// isBlockIf reports whether the IF starting toks ends its line right after THEN.
-func isBlockIf(toks []lexer.Token) bool {
-	for i := range toks {
-		t := &toks[i]
+// isBlockIf reports whether the IF at token i of blk ends its line right after THEN.
+func isBlockIf(blk tokCursor, i int) bool {
+	for ; ; i++ {
+		t := blk.at(i)
 		if t.EOF() || t.Type == tEOL {
 			return false
 		}
 		if t.Type == tKeyword && t.Value == "THEN" {
-			n := &toks[min(i+1, len(toks)-1)]
+			n := blk.at(i + 1)
 			return n.EOF() || n.Type == tEOL
 		}
 	}
-	return false
 }

@@ -2,6 +2,9 @@ package runtime
 
 import (
 	"fmt"
+	goruntime "runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/gbhook/gbhook/lang"
 	"github.com/tidwall/gjson"
@@ -56,7 +59,8 @@ type compiler struct {
 	m     *Machine
 	procs map[*lang.Proc]*code
 	todo  []*code
-	plain bool // one string per operator, as before concat.go (tests compare)
+	plain bool       // one string per operator, as before concat.go (tests compare)
+	mu    sync.Mutex // procFor is called from every compiling goroutine
 }
 
 func (m *Machine) compile() error { return m.compileWith(false) }
@@ -69,30 +73,36 @@ func (m *Machine) compileWith(plain bool) error {
 	for _, file := range m.prog.Files {
 		hs = append(hs, file.Handlers...)
 	}
+	old := m.reusable(plain)
+	var bodies []body // each handler's and proc's, compiled in parallel
 	for _, h := range hs {
-		if m.handlers[h] != nil {
+		if oc := old.handlers[h]; oc != nil {
+			m.handlers[h] = oc
 			continue
 		}
-		body, err := c.block(h.Body)
-		if err != nil {
-			return err
+		if m.handlers[h] == nil {
+			m.handlers[h] = &code{size: h.Frame.Size()}
+			bodies = append(bodies, body{m.handlers[h], h.Body})
 		}
-		m.handlers[h] = &code{size: h.Frame.Size(), body: body}
 	}
 	if err := m.compileSchedules(c); err != nil {
 		return err
 	}
 	for name, p := range m.prog.Procs {
+		if oc := old.subs[name]; oc != nil && oc.proc == p {
+			c.procs[p] = oc
+		}
 		m.subs[name] = c.procFor(p)
 	}
-	for len(c.todo) > 0 {
-		pc := c.todo[len(c.todo)-1]
-		c.todo = c.todo[:len(c.todo)-1]
-		body, err := c.block(pc.proc.Body)
-		if err != nil {
+	for len(c.todo) > 0 || len(bodies) > 0 {
+		for _, pc := range c.todo {
+			bodies = append(bodies, body{pc, pc.proc.Body})
+		}
+		c.todo = nil
+		if err := c.compileBodies(bodies); err != nil {
 			return err
 		}
-		pc.body = body
+		bodies = nil
 	}
 	for p, pc := range c.procs {
 		if m.subs[p.Name] == nil {
@@ -102,8 +112,41 @@ func (m *Machine) compileWith(plain bool) error {
 	return nil
 }
 
+// body is a handler's or proc's code and the statements it compiles from.
+type body struct {
+	code  *code
+	stmts []lang.Stmt
+}
+
+// compileBodies compiles bodies on every core: a reload compiles the whole
+// program, and bodies share nothing but procFor. The error is the first
+// body's in order.
+func (c *compiler) compileBodies(bodies []body) error {
+	errs := make([]error, len(bodies))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(len(bodies), goruntime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(bodies); i = int(next.Add(1)) - 1 {
+				bodies[i].code.body, errs[i] = c.block(bodies[i].stmts)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // procFor gives the code of p, queueing its body for compilation.
 func (c *compiler) procFor(p *lang.Proc) *code {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if pc := c.procs[p]; pc != nil {
 		return pc
 	}

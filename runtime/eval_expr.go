@@ -79,12 +79,12 @@ func (c *compiler) exprs(es []lang.Expr) ([]evalFn, error) {
 
 // varRef reads a slot; nil there means no assignment on the path taken.
 func varRef(e *lang.VarRef) cexpr {
-	slot, pos, msg := e.Slot, e.P, "variable "+e.Name+" is not assigned"
+	slot, pos, name := e.Slot, e.P, e.Name // the message is built on failure: a load compiles many
 	return cexpr{fn: func(_ *Thread, f []Value) (Value, error) {
 		if v := f[slot]; v != nil {
 			return v, nil
 		}
-		return nil, errAt(pos, msg)
+		return nil, errAt(pos, "variable "+name+" is not assigned")
 	}}
 }
 

@@ -32,6 +32,11 @@ type Options struct {
 	// MaxSpawns bounds the jobs one run may SPAWN; default 1000. The backlog
 	// lives in the queue's database, never in this process's memory.
 	MaxSpawns int
+	// Reuse is the Machine of an earlier load, made by New with the same
+	// Registry: the code it compiled for handlers and procs the new program
+	// shares with its program (lang.Loader shares unchanged files) is not
+	// compiled again (reuse.go). The new Machine does not keep it.
+	Reuse *Machine
 }
 
 // Defaults.

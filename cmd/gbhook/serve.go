@@ -191,7 +191,9 @@ func newApp(c appConfig) (*app, error) {
 		if err != nil {
 			return reload.Candidate{}, err
 		}
-		m, err := runtime.New(prog, reg, opts)
+		o := opts
+		o.Reuse = a.srv.Machine() // the code of the files the two programs share is not compiled again
+		m, err := runtime.New(prog, reg, o)
 		if err != nil {
 			return reload.Candidate{}, err
 		}
