@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -33,7 +35,11 @@ func run() error {
 	addr := flag.String("addr", "127.0.0.1:3001", "listen address")
 	data := flag.String("data", "./data", "data directory (native.db, the job store, and the outbox)")
 	public := flag.String("public-url", os.Getenv("GBHOOK_PUBLIC_URL"), "public base URL Twilio signs")
+	profiles := flag.String("pprof", "", "listen address of Go's profiles (/debug/pprof/), as gbhook's admin listener has; off when empty")
 	flag.Parse()
+	if *profiles != "" {
+		go func() { _ = http.ListenAndServe(*profiles, nil) }() // net/http/pprof's handlers
+	}
 	publicURL, err := signature.ParsePublicURL(*public)
 	if err != nil {
 		return err
