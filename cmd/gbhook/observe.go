@@ -113,10 +113,17 @@ func (o *observer) observe(r *history.Record) {
 			o.metrics.Duplicate(r.Route)
 		}
 	}
-	if !o.cfg.NoHistory {
+	switch {
+	case o.cfg.NoHistory:
+	case r.Unkept:
+		o.rec.Drop()
+	default:
 		o.rec.Record(r)
 	}
 }
+
+// room is the server's Config.Room: whether the history takes a record now.
+func (o *observer) room() bool { return !o.cfg.NoHistory && o.rec.Room() }
 
 // deliveries wraps the delivery channels so that each call is counted and
 // joins the history of the request it was made for.

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gbhook/gbhook/runtime/history"
 	"github.com/gbhook/gbhook/runtime/simulate"
 )
 
@@ -149,5 +150,29 @@ func TestHistoryMaxZeroRecordsNothing(t *testing.T) {
 	}
 	if got := series(t, adm.URL+"/metrics", "gbhook_http_requests_total"); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("gbhook_http_requests_total with the history off:\n got %v\nwant %v", got, want)
+	}
+}
+
+// A record the server marked Unkept (the history had no room as its request
+// started) is counted by the metrics and as a drop, and never stored.
+func TestUnkeptRecordIsCountedAsDropped(t *testing.T) {
+	a, _, adm := observedApp(t, map[string]string{}, io.Discard)
+	before := a.obs.rec.Dropped()
+	a.obs.observe(&history.Record{Method: "POST", Path: "/x", Route: "POST /x", Status: 200, Unkept: true,
+		Request: &history.Message{}, Response: &history.Message{}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.obs.rec.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.obs.rec.Dropped() - before; got != 1 {
+		t.Errorf("drops counted: %d, want 1", got)
+	}
+	if got, body := get(t, http.DefaultClient, "GET", adm.URL+"/api/requests", nil); got != 200 || body != "[]\n" {
+		t.Errorf("GET /api/requests: %d %q, want 200 \"[]\\n\"", got, body)
+	}
+	want := map[string]string{`{route="POST /x",status="200"}`: "1"}
+	if got := series(t, adm.URL+"/metrics", "gbhook_http_requests_total"); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("gbhook_http_requests_total: %v, want %v", got, want)
 	}
 }

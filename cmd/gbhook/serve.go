@@ -167,7 +167,7 @@ func newApp(c appConfig) (*app, error) {
 		c.Logger = a.obs.log
 		wrap, onHTTP = a.obs.deliveries, a.obs.httpCalls()
 		qc.OnJob = a.obs.job
-		cfg.Observe = a.obs.observe
+		cfg.Observe, cfg.Room = a.obs.observe, a.obs.room
 	}
 	a.log = c.Logger
 	reg, err := newRegistry(c.Getenv, c.Data, c.Logger, wrap, onHTTP)

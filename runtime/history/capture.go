@@ -36,6 +36,8 @@ func (h *LogHandler) Handle(ctx context.Context, r slog.Record) error {
 		case "at":
 			at = a.Value.String()
 			return true
+		case "route": // a handler's METHOD /pattern, from the scripts
+			return true
 		}
 		if !dirty && mayHoldText(a.Value.Kind()) && h.red.String(a.Value.String()) != a.Value.String() {
 			dirty = true

@@ -40,6 +40,10 @@ type Record struct {
 	ReqBody  []byte   `json:"-"`
 	RespBody []byte   `json:"-"`
 	ErrorPos *ErrorAt `json:"-"`
+	// Unkept: the history had no room when the request started. The record
+	// is counted (metrics, a drop) but not stored, and its bodies were never
+	// copied.
+	Unkept bool `json:"-"`
 }
 
 // Summary is the list form of a Record: the fields GET /api/requests shows.

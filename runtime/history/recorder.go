@@ -91,10 +91,19 @@ func (rc *Recorder) offer(x any) {
 	select {
 	case rc.in <- x:
 	default:
-		rc.dropped.Add(1)
-		if rc.cfg.OnDrop != nil {
-			rc.cfg.OnDrop()
-		}
+		rc.Drop()
+	}
+}
+
+// Room tells whether a record handed over now would be kept (the buffer is
+// not full), so that the request path copies nothing for one that is not.
+func (rc *Recorder) Room() bool { return len(rc.in) < cap(rc.in) }
+
+// Drop counts an entry dropped before it was handed over (see Room).
+func (rc *Recorder) Drop() {
+	rc.dropped.Add(1)
+	if rc.cfg.OnDrop != nil {
+		rc.cfg.OnDrop()
 	}
 }
 

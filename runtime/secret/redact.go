@@ -61,8 +61,8 @@ func NewRedactorOf(values ...string) *Redactor {
 
 // Redact returns s with every form of every secret replaced by Redacted.
 func (r *Redactor) Redact(s string) string {
-	if r == nil || len(r.secrets) == 0 {
-		return s
+	if r == nil || len(r.secrets) == 0 || len(s) < r.minLen {
+		return s // every form of a secret is at least as long as it
 	}
 	s = r.redactBase64(s, base64.RawStdEncoding, '+', '/')
 	s = r.redactBase64(s, base64.RawURLEncoding, '-', '_')

@@ -159,7 +159,7 @@ func (s *Server) run(c echo.Context, m *runtime.Machine, e *entry, req *runtime.
 	ctx.cancel()
 	if n := noteOf(c); n != nil {
 		n.steps, n.err, n.jobs = steps, err, jobs
-		if err == nil && s.cfg.Observe != nil {
+		if err == nil && s.cfg.Observe != nil && !n.unkept {
 			n.respBody = bytes.Clone(resp.Body) // resp goes back to the pool
 		}
 	}

@@ -22,6 +22,7 @@ type note struct {
 	err       error
 	jobs      []runtime.Job
 	duplicate bool // a redelivery: not run, or its jobs dropped
+	unkept    bool // the history has no room for it: copy nothing
 }
 
 func noteOf(c echo.Context) *note {
@@ -42,6 +43,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if n == nil { // observe alone, without requestID
 			n = &note{route: metrics.Unmatched}
 		}
+		n.unkept = s.cfg.Room != nil && !s.cfg.Room()
 		start := time.Now()
 		err := next(c)
 		if err != nil {
@@ -82,7 +84,7 @@ func (s *Server) record(start time.Time, method, target, id string, h http.Heade
 		// The request's headers are not cloned: nothing writes them once it
 		// is answered (the recorder copies them as it redacts).
 		Request: &box.req, Response: &box.resp, ReqBody: n.reqBody, RespBody: n.respBody,
-		Logs: []history.Log{}, Deliveries: []history.Delivery{}, Duplicate: n.duplicate,
+		Logs: []history.Log{}, Deliveries: []history.Delivery{}, Duplicate: n.duplicate, Unkept: n.unkept,
 	}
 	if n.err != nil {
 		rec.Error = n.err.Error()

@@ -85,6 +85,23 @@ func TestObserveSeesEveryAnsweredRequest(t *testing.T) {
 	}
 }
 
+// When the history has no room as a request starts, its record still comes
+// (metrics count it) but marked Unkept, with no copy of the answer's body.
+func TestNoRoomRecordsAreUnkeptWithoutBodies(t *testing.T) {
+	for _, room := range []bool{true, false} {
+		o := &observed{}
+		h := newHarness(t, Config{Observe: o.observe, Room: func() bool { return room }}, observeScript, runtime.Options{})
+		code, body, _ := h.do(req("POST", "/orders/7", "payload"))
+		r := o.last(t)
+		if code != 200 || body != "ok 7" || r.Status != 200 || r.Route != "POST /orders/:id" {
+			t.Fatalf("room=%v: answered %d %q; observed %+v", room, code, body, r)
+		}
+		if r.Unkept == room || (string(r.RespBody) == "ok 7") != room {
+			t.Errorf("room=%v: Unkept=%v, response body %q", room, r.Unkept, r.RespBody)
+		}
+	}
+}
+
 func TestReplaySkipsSignatureAndMarksReplayOf(t *testing.T) {
 	o := &observed{}
 	src := `ON WEBHOOK POST TO "/hook" FROM WHATSAPP DO

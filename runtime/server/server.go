@@ -49,6 +49,10 @@ type Config struct {
 	// Observe, when set, receives one record per request but /healthz, after
 	// its response is written (observe.go). It must not block.
 	Observe func(*history.Record)
+	// Room, when set, tells as a request starts whether its history record
+	// would be kept. When not, the record is marked Unkept and the answer's
+	// body is not copied for it (under a flood, most are dropped).
+	Room func() bool
 }
 
 // Server routes requests to the handlers of the current Machine.
