@@ -285,3 +285,19 @@ func TestListFilters(t *testing.T) {
 		}
 	})
 }
+
+// The writer paces itself by every entry it writes: a batch of LOG lines and
+// deliveries costs the disk as records do (counting only records let a
+// flood of events go out unpaced).
+func TestBatchCountsEventsForPacing(t *testing.T) {
+	rc := NewRecorder(RecorderConfig{Store: openStore(t), Buffer: 10})
+	for i := 0; i < 2; i++ {
+		rc.Record(&Record{Method: "POST", Path: "/p", Route: "POST /p", Request: &Message{}, Response: &Message{}})
+	}
+	for i := 0; i < 3; i++ {
+		rc.Event(Event{RequestID: "r", Log: &Log{Msg: "line", At: "a.bas:1"}})
+	}
+	if n := rc.batch(<-rc.in); n != 5 {
+		t.Errorf("batch of 2 records and 3 events counted %d entries for pacing, want 5", n)
+	}
+}

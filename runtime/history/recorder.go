@@ -19,7 +19,7 @@ const (
 	DefaultBodyMax  = 256 << 10
 	DefaultMaxCount = 5000
 	DefaultMaxAge   = 7 * 24 * time.Hour
-	DefaultMaxRate  = 100 // records written per second while a backlog waits
+	DefaultMaxRate  = 100 // entries written per second while a backlog waits
 	// maxBatch bounds one write transaction. On SQLite the history shares
 	// the queue's file and its one writer lock: a shorter batch keeps a
 	// webhook's SPAWN commit from waiting behind it for long.
@@ -34,10 +34,11 @@ type RecorderConfig struct {
 	BodyMax  int           // bytes kept of each body (--history-body-max)
 	MaxCount int           // records kept (--history-max)
 	MaxAge   time.Duration // age of the oldest record kept (--history-age)
-	// MaxRate bounds the records written per second while a backlog waits,
-	// so that a flood of requests cannot make the writer take CPU from the
-	// webhooks: the buffer fills and entries are dropped (and counted). A
-	// trickle is written at once. Negative: no bound.
+	// MaxRate bounds the entries (records and events) written per second
+	// while a backlog waits, so that a flood of requests cannot make the
+	// writer take CPU and disk from the webhooks: the buffer fills and
+	// entries are dropped (and counted). A trickle is written at once.
+	// Negative: no bound.
 	MaxRate  int
 	Redactor *Redactor
 	Logger   *slog.Logger
@@ -172,7 +173,7 @@ func (rc *Recorder) drain() {
 }
 
 // batch writes first and whatever else is already waiting, up to maxBatch,
-// and tells how many records it wrote.
+// and tells how many entries (records and events) it wrote.
 func (rc *Recorder) batch(first any) int {
 	var recs []*Record
 	var evs []Event
@@ -212,7 +213,10 @@ func (rc *Recorder) batch(first any) int {
 	for _, f := range flushes {
 		close(f)
 	}
-	return len(recs)
+	// Events count too: a flood of LOG lines and mails costs the disk as
+	// much as the records do (counting records alone let batches of events
+	// go out unpaced).
+	return len(recs) + len(evs)
 }
 
 func (rc *Recorder) prune() {
