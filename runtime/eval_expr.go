@@ -168,18 +168,7 @@ func (c *compiler) binary(e *lang.Binary) (cexpr, error) {
 	case lang.OpEq, lang.OpNe:
 		fn = compareText(lf, rf, r.konst, op, pos)
 	default:
-		apply := binOp(op)
-		fn = func(th *Thread, f []Value) (Value, error) {
-			a, err := lf(th, f)
-			if err != nil {
-				return nil, err
-			}
-			b, err := rf(th, f)
-			if err != nil {
-				return nil, err
-			}
-			return apply(th, &pos, a, b)
-		}
+		fn = binary(lf, rf, binOp(op), pos)
 	}
 	return fold(cexpr{fn: fn}, l, r), nil
 }
@@ -190,17 +179,7 @@ func compareText(lf, rf evalFn, konst Value, op lang.Op, pos lang.Pos) evalFn {
 	apply := binOp(op)
 	k, ok := konst.(Str)
 	if !ok {
-		return func(th *Thread, f []Value) (Value, error) {
-			a, err := lf(th, f)
-			if err != nil {
-				return nil, err
-			}
-			b, err := rf(th, f)
-			if err != nil {
-				return nil, err
-			}
-			return apply(th, &pos, a, b)
-		}
+		return binary(lf, rf, apply, pos)
 	}
 	eq := op == lang.OpEq
 	return func(th *Thread, f []Value) (Value, error) {
@@ -216,6 +195,21 @@ func compareText(lf, rf evalFn, konst Value, op lang.Op, pos lang.Pos) evalFn {
 			return nil, budgetAt(&pos, err)
 		}
 		return boolV((s == k) == eq), nil
+	}
+}
+
+// binary evaluates both sides, left first, then applies the operator.
+func binary(lf, rf evalFn, apply opFn, pos lang.Pos) evalFn {
+	return func(th *Thread, f []Value) (Value, error) {
+		a, err := lf(th, f)
+		if err != nil {
+			return nil, err
+		}
+		b, err := rf(th, f)
+		if err != nil {
+			return nil, err
+		}
+		return apply(th, &pos, a, b)
 	}
 }
 

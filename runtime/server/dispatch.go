@@ -148,9 +148,11 @@ func (s *Server) refuse(c echo.Context, e *entry, err error) error {
 // delivery's dedupe keys), and only then writes its response.
 func (s *Server) run(c echo.Context, m *runtime.Machine, e *entry, req *runtime.Request, keys []string) error {
 	rid := requestIDOf(c)
-	ctx := new(deadlineCtx) // deadline.go
+	var ctx *deadlineCtx // deadline.go
 	if rc, ok := c.(*reqCtx); ok {
 		ctx = &rc.dl // no allocation of its own
+	} else {
+		ctx = new(deadlineCtx)
 	}
 	ctx.init(c.Request().Context(), time.Now().Add(s.cfg.HandlerTimeout), rid)
 	resp := responses.Get().(*runtime.Response)
