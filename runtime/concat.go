@@ -53,16 +53,39 @@ func text(v Value) string {
 // so it costs no GC write barrier while a collection is marking. Builds
 // nest (an operand may build its own string): each ends, made or failed,
 // by giving th.scratch back to its mark.
+//
+// A build that outgrows maxScratchBuild keeps its pieces as strings in big
+// instead: copying a large text into scratch and then into the result held
+// it twice (and scratch's growth a third time), so a run used about twice
+// the memory its budget counts (TestRunsThatHogMemoryAnswer503 saw 263 MiB).
 type pieces struct {
 	mark, n int
-	on      bool // started: holds the left side
+	on      bool     // started: holds the left side
+	big     []string // the pieces, once past maxScratchBuild
 }
+
+// maxScratchBuild is the largest string built in th.scratch.
+const maxScratchBuild = maxPooledScratch
 
 // startPieces begins a string with s.
 func startPieces(th *Thread, s string) pieces {
-	b := pieces{mark: len(th.scratch), n: len(s), on: true}
-	th.scratch = append(th.scratch, s...)
+	b := pieces{mark: len(th.scratch), on: true}
+	b.put(th, s)
 	return b
+}
+
+// put appends s's bytes, in scratch while the build is small.
+func (b *pieces) put(th *Thread, s string) {
+	switch {
+	case b.big == nil && b.n+len(s) <= maxScratchBuild:
+		th.scratch = append(th.scratch, s...)
+	case b.big == nil: // outgrown: what scratch holds becomes the first piece
+		b.big = []string{string(th.scratch[b.mark:]), s}
+		th.scratch = th.scratch[:b.mark]
+	default:
+		b.big = append(b.big, s)
+	}
+	b.n += len(s)
 }
 
 // add appends s and accounts the string the operator at pos would have
@@ -71,8 +94,7 @@ func (b pieces) add(th *Thread, pos *lang.Pos, s string) (pieces, error) {
 	if err := th.Alloc(b.n + len(s)); err != nil {
 		return b, budgetAt(pos, err)
 	}
-	th.scratch = append(th.scratch, s...)
-	b.n += len(s)
+	b.put(th, s)
 	return b, nil
 }
 
@@ -87,8 +109,7 @@ func (b pieces) addPart(th *Thread, p *catPart, s string) (pieces, error) {
 			return b, budgetAt(&j.pos, err)
 		}
 	}
-	th.scratch = append(th.scratch, s...)
-	b.n += len(s)
+	b.put(th, s)
 	return b, nil
 }
 
@@ -102,7 +123,14 @@ func (b pieces) drop(th *Thread) {
 // value makes the one string of the collected bytes, in one allocation.
 func (b pieces) value(th *Thread) Value {
 	v, buf := newStr(b.n)
-	copy(buf, th.scratch[b.mark:])
+	if b.big != nil {
+		off := 0
+		for _, s := range b.big {
+			off += copy(buf[off:], s)
+		}
+	} else {
+		copy(buf, th.scratch[b.mark:])
+	}
 	th.scratch = th.scratch[:b.mark]
 	return v
 }
@@ -445,8 +473,7 @@ func (op *runOp) run(th *Thread, f []Value, b pieces) (pieces, error) {
 			return b, budgetAt(&e.pos, err)
 		}
 	}
-	th.scratch = append(th.scratch, op.text...)
-	b.n += len(op.text)
+	b.put(th, op.text)
 	return b, nil
 }
 

@@ -90,6 +90,16 @@ func TestStringBuildingMatchesOneStringPerOperator(t *testing.T) {
 		{name: "memory counts per constant, last statement", opts: Options{MaxMemory: 6600}, body: kilo + `
   S = K$ : S = S + "abc" : S = S + "def" + "ghi" : S = S + "x" : S = S + "y"
   PRINT S`, want: "error: t.bas:3:72: memory budget exceeded"},
+		// Past maxScratchBuild (64 KiB) a build keeps its pieces as strings:
+		// the text must not change where it switches, nested or not.
+		{name: "a chain past scratch's size", body: kilo + `
+  S = K$ : FOR I = 1 TO 6 : S = S + S : NEXT
+  T = "<" + S + "|" + S + ">"
+  PRINT T`, want: "<" + strings.Repeat("x", 65536) + "|" + strings.Repeat("x", 65536) + ">"},
+		{name: "an append run past scratch's size, an inner chain past it too", body: kilo + `
+  S = K$ : FOR I = 1 TO 5 : S = S + S : NEXT
+  U = "a" : U = U + S + "b" : U = U + (S + S + "c") : U = U + "d"
+  PRINT U`, want: "a" + strings.Repeat("x", 32768) + "b" + strings.Repeat("x", 65536) + "cd"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
