@@ -7,12 +7,12 @@ import (
 	"path/filepath"
 )
 
-// newLogger makes the server's logger: text on a terminal, JSON otherwise,
-// unless format says which.
-func newLogger(format string, w *os.File) *slog.Logger {
+// newLogger makes the server's logger onto w: text when f (where w's lines
+// end up) is a terminal, JSON otherwise, unless format says which.
+func newLogger(format string, f *os.File, w io.Writer) *slog.Logger {
 	if format == "auto" || format == "" {
 		format = "json"
-		if fi, err := w.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
 			format = "text"
 		}
 	}

@@ -35,6 +35,8 @@ type observeConfig struct {
 	// redaction and the admin listener stay; what was stored before stays
 	// readable.
 	NoHistory bool
+	// LogDropped counts the log lines dropped (nil: none can be).
+	LogDropped func() uint64
 }
 
 // observer is what watches the server: metrics, history, events, admin.
@@ -76,6 +78,9 @@ func newObserver(c observeConfig, data, databaseURL string, getenv func(string) 
 		return nil, err
 	}
 	o.store = store
+	if c.LogDropped != nil {
+		o.metrics.CountLogDrops(c.LogDropped)
+	}
 	none := []admin.Problem{}
 	o.problems.Store(&none)
 	o.rec = history.NewRecorder(history.RecorderConfig{Store: store, Buffer: c.Buffer, BodyMax: c.BodyMax,

@@ -20,6 +20,7 @@ import (
 	"github.com/gbhook/gbhook/runtime"
 	"github.com/gbhook/gbhook/runtime/admin"
 	"github.com/gbhook/gbhook/runtime/delivery"
+	"github.com/gbhook/gbhook/runtime/logsink"
 	"github.com/gbhook/gbhook/runtime/queue"
 	"github.com/gbhook/gbhook/runtime/reload"
 	httpserver "github.com/gbhook/gbhook/runtime/server"
@@ -65,7 +66,15 @@ func (c *ServeCmd) Run() error {
 	if err != nil {
 		return usagef("--trust-proxy: %v", err)
 	}
-	log := newLogger(c.LogFormat, os.Stderr)
+	// Log lines are written off the request path (runtime/logsink); the
+	// deferred Close writes what is queued before Run returns.
+	var dropLog *slog.Logger
+	out := logsink.New(os.Stderr, 0, func(n int) {
+		dropLog.Warn("log lines dropped: the log output was slower than the server", "lines", n)
+	})
+	defer out.Close()
+	log := newLogger(c.LogFormat, os.Stderr, out)
+	dropLog = log
 	token := os.Getenv("GBHOOK_ADMIN_TOKEN")
 	if c.AdminAddr != "off" {
 		if err := admin.CheckAddr(c.AdminAddr, token); err != nil {
@@ -82,7 +91,7 @@ func (c *ServeCmd) Run() error {
 		Queue: queue.Config{DatabaseURL: c.DatabaseURL, Workers: c.Workers, MaxAttempts: c.MaxAttempts,
 			JobTimeout: c.JobTimeout},
 		Observe: &observeConfig{AdminAddr: c.AdminAddr, AdminToken: token, BodyMax: int(c.HistoryBodyMax),
-			MaxCount: c.HistoryMax, MaxAge: c.HistoryAge, NoHistory: c.HistoryMax == 0},
+			MaxCount: c.HistoryMax, MaxAge: c.HistoryAge, NoHistory: c.HistoryMax == 0, LogDropped: out.Dropped},
 	})
 	if err != nil {
 		return err

@@ -82,6 +82,14 @@ func New() *Metrics {
 	return m
 }
 
+// CountLogDrops exports dropped, the count of log lines dropped because
+// the log output fell behind.
+func (m *Metrics) CountLogDrops(dropped func() uint64) {
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "gbhook_log_lines_dropped_total", Help: "Log lines dropped because the log output fell behind.",
+	}, func() float64 { return float64(dropped()) }))
+}
+
 // Handler serves the registry in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})

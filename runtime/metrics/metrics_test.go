@@ -55,3 +55,19 @@ gbhook_http_request_duration_seconds_count{route="unmatched"} 2`; got != want {
 		t.Errorf("durations:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// The log sink's drop count is read at each scrape.
+func TestLogLinesDroppedIsScraped(t *testing.T) {
+	m := New()
+	var dropped uint64
+	m.CountLogDrops(func() uint64 { return dropped })
+	rec := httptest.NewRecorder()
+	for _, want := range []string{"gbhook_log_lines_dropped_total 0\n", "gbhook_log_lines_dropped_total 7\n"} {
+		rec = httptest.NewRecorder()
+		m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("scrape has no %q", want)
+		}
+		dropped = 7
+	}
+}

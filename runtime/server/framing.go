@@ -146,18 +146,27 @@ func (s *headScanner) feed(p []byte) {
 		}
 		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
-			i = len(p) - 1 // all of p, no line end yet
-		}
-		if s.n += i + 1; s.n > maxHeadBytes {
-			s.lost = true // net/http answers 431 and closes
+			// A line cut by the read: keep its start for the next one.
+			if s.n += len(p); s.n > maxHeadBytes {
+				s.lost = true // net/http answers 431 and closes
+				return
+			}
+			s.line = append(s.line, p...)
 			return
 		}
-		s.line = append(s.line, p[:i+1]...)
-		p = p[i+1:]
-		if bytes.HasSuffix(s.line, []byte("\n")) {
-			s.endLine(bytes.TrimRight(s.line, "\r\n"))
-			s.line = s.line[:0]
+		if s.n += i + 1; s.n > maxHeadBytes {
+			s.lost = true
+			return
 		}
+		// A whole line is read where it lies; only a cut one is copied.
+		l := p[:i+1]
+		if len(s.line) > 0 {
+			s.line = append(s.line, l...)
+			l = s.line
+		}
+		p = p[i+1:]
+		s.endLine(bytes.TrimRight(l, "\r\n"))
+		s.line = s.line[:0]
 	}
 }
 
@@ -181,6 +190,8 @@ func (s *headScanner) endLine(l []byte) {
 		s.endHead()
 	case l[0] == ' ' || l[0] == '\t':
 		// obsolete line folding: part of the previous field
+	case l[0]|0x20 != 'c' && l[0]|0x20 != 't':
+		// not Content-Length nor Transfer-Encoding
 	default:
 		name, value, _ := bytes.Cut(l, []byte(":"))
 		value = bytes.TrimSpace(value)

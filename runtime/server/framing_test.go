@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"github.com/gbhook/gbhook/lang"
 	"net/http"
 	"strings"
 	"testing"
@@ -107,4 +108,24 @@ func FuzzHeadScanner(f *testing.F) {
 			t.Errorf("whole:\n%s\nin pieces of %d:\n%s", whole, n, pieces)
 		}
 	})
+}
+
+// A static route is found by its path alone: the path is not split into
+// segments (a slice and its strings) for every request.
+func TestStaticRouteMatchesWithoutAllocating(t *testing.T) {
+	seg := func(s string) lang.Segment { return lang.Segment{Text: s} }
+	r := &route{segs: []lang.Segment{seg("twilio"), seg("voice")}, byMethod: map[string]*entry{"POST": {label: "POST /twilio/voice"}}}
+	tb := &table{exact: map[string]*route{"/twilio/voice": r}, params: map[int][]*route{}}
+	match := func() {
+		if e, _, _, found := tb.match("POST", "/twilio/voice"); !found || e == nil {
+			t.Fatal("no match")
+		}
+	}
+	if got := testing.AllocsPerRun(200, match); got != 0 {
+		t.Errorf("allocations per match: %v, want 0", got)
+	}
+	// The escaped spelling still reaches the same route, the slow way.
+	if e, _, _, found := tb.match("POST", "/twilio/%76oice"); !found || e == nil || e.label != "POST /twilio/voice" {
+		t.Fatalf("escaped path: %v %v", e, found)
+	}
 }

@@ -127,6 +127,15 @@ func moreSpecific(a, b []lang.Segment) bool {
 // route has this path; when it does but not with this method, allow lists the
 // methods that would be accepted.
 func (t *table) match(method, escapedPath string) (e *entry, params map[string]string, allow []string, found bool) {
+	// The common case first: a static route, no escapes, so the path is its
+	// own key and need not be split.
+	if !strings.Contains(escapedPath, "%") {
+		if r := t.exact[escapedPath]; r != nil {
+			if e := r.byMethod[method]; e != nil {
+				return e, nil, nil, true
+			}
+		}
+	}
 	segs := splitRequestPath(escapedPath)
 	var cands []*route
 	if r := t.exact[exactKey(escapedPath, segs)]; r != nil {
