@@ -61,9 +61,8 @@ func TestLogLinesDroppedIsScraped(t *testing.T) {
 	m := New()
 	var dropped uint64
 	m.CountLogDrops(func() uint64 { return dropped })
-	rec := httptest.NewRecorder()
 	for _, want := range []string{"gbhook_log_lines_dropped_total 0\n", "gbhook_log_lines_dropped_total 7\n"} {
-		rec = httptest.NewRecorder()
+		rec := httptest.NewRecorder()
 		m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 		if !strings.Contains(rec.Body.String(), want) {
 			t.Errorf("scrape has no %q", want)
