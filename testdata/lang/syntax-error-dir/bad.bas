@@ -1,0 +1,3 @@
+ON WEBHOOK POST TO "/x" DO
+  LET A = (1 +
+END ON
