@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -53,7 +54,16 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if s.cfg.Observe == nil || r.URL.Path == "/healthz" {
 			return nil
 		}
-		rec := s.record(start, r.Method, r.URL.RequestURI(), requestIDOf(c), r.Header, n)
+		// A record the history will not keep is only counted (Config.Observe):
+		// it is lent from a pool, and carries no path.
+		var box *recordBox
+		target := ""
+		if n.unkept {
+			box = unkeptBoxes.Get().(*recordBox)
+		} else {
+			box, target = new(recordBox), r.URL.RequestURI()
+		}
+		rec := s.record(box, start, r.Method, target, requestIDOf(c), r.Header, n)
 		// The response's header map is not cloned either once the answer is
 		// written: it belongs to this request's http.ResponseWriter, and
 		// nothing writes it after (the recorder copies it as it redacts, on
@@ -64,18 +74,27 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		rec.Status = c.Response().Status
 		s.cfg.Observe(rec)
+		if n.unkept {
+			*box = recordBox{}
+			unkeptBoxes.Put(box)
+		}
 		return nil
 	}
 }
 
+// recordBox is one allocation for a record and its two messages.
+type recordBox struct {
+	rec       history.Record
+	req, resp history.Message
+}
+
+// unkeptBoxes lend boxes to the records of requests the history has no room
+// for: under a flood, most requests.
+var unkeptBoxes = sync.Pool{New: func() any { return new(recordBox) }}
+
 // record builds the history record of a finished request from its note.
 // Bodies stay raw: the recorder caps and redacts them off the request path.
-func (s *Server) record(start time.Time, method, target, id string, h http.Header, n *note) *history.Record {
-	// One allocation for the record and its two messages.
-	box := &struct {
-		rec       history.Record
-		req, resp history.Message
-	}{}
+func (s *Server) record(box *recordBox, start time.Time, method, target, id string, h http.Header, n *note) *history.Record {
 	box.req.Headers = h
 	rec := &box.rec
 	*rec = history.Record{

@@ -36,7 +36,7 @@ func (s *Server) Replay(ctx context.Context, orig *history.Record) (*history.Rec
 	n := &note{route: "unmatched", reqBody: []byte(orig.Request.Body)}
 	start := time.Now()
 	status, header := s.replay(ctx, orig, u, id, n)
-	rec := s.record(start, orig.Method, orig.Path, id, orig.Request.Headers, n)
+	rec := s.record(new(recordBox), start, orig.Method, orig.Path, id, orig.Request.Headers, n)
 	rec.Status = status
 	rec.Response = &history.Message{Status: status, Headers: header}
 	replayOf := orig.ID

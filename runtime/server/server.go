@@ -47,7 +47,9 @@ type Config struct {
 	// answer 503 (jobs are never dropped) and turns deduplication off.
 	Queue runtime.Queue
 	// Observe, when set, receives one record per request but /healthz, after
-	// its response is written (observe.go). It must not block.
+	// its response is written (observe.go). It must not block. A record
+	// marked Unkept (see Room) is only to be counted: it has no path, and it
+	// is reused once Observe returns.
 	Observe func(*history.Record)
 	// Room, when set, tells as a request starts whether its history record
 	// would be kept. When not, the record is marked Unkept and the answer's
