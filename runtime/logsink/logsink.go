@@ -27,6 +27,7 @@ type Writer struct {
 	mu      sync.Mutex
 	buf     []byte
 	dropped int  // lines dropped since the last report
+	closing bool // Close has begun: wake is closed
 	closed  bool // the goroutine is gone: write through
 
 	total atomic.Uint64 // lines dropped, ever
@@ -61,15 +62,15 @@ func (w *Writer) Write(p []byte) (int, error) {
 		w.total.Add(1)
 		return len(p), nil
 	}
-	first := len(w.buf) == 0
-	w.buf = append(w.buf, p...)
-	w.mu.Unlock()
-	if first {
+	if len(w.buf) == 0 && !w.closing {
+		// Under the lock: Close closes wake under it too.
 		select {
 		case w.wake <- struct{}{}:
 		default: // already woken
 		}
 	}
+	w.buf = append(w.buf, p...)
+	w.mu.Unlock()
 	return len(p), nil
 }
 
@@ -79,7 +80,12 @@ func (w *Writer) Dropped() uint64 { return w.total.Load() }
 // Close writes what is queued and stops the goroutine; later lines are
 // written through.
 func (w *Writer) Close() error {
-	w.stop.Do(func() { close(w.wake) })
+	w.stop.Do(func() {
+		w.mu.Lock()
+		w.closing = true
+		close(w.wake)
+		w.mu.Unlock()
+	})
 	<-w.done
 	return nil
 }

@@ -45,7 +45,7 @@ func (h *hungFile) Write(p []byte) (int, error) {
 
 func TestLinesArriveWholeAndInOrder(t *testing.T) {
 	var out lockedBuffer
-	w := New(&out, 0, nil)
+	w := New(&out, 4<<20, nil) // room for all: this is about order
 	const writers, lines = 8, 500
 	var wg sync.WaitGroup
 	for g := range writers {
@@ -139,5 +139,29 @@ func TestABurstIsOneWrite(t *testing.T) {
 	w.Close()
 	if out.writes != 2 {
 		t.Fatalf("%d writes to the sink, want 2 (the first line, then the burst of 50)", out.writes)
+	}
+}
+
+// Regression: a Write that found the buffer empty signalled the goroutine
+// after unlocking, so a Close in between made it send on a closed channel.
+func TestCloseDuringWritesNeverPanics(t *testing.T) {
+	for range 200 {
+		var out lockedBuffer
+		w := New(&out, 0, nil)
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 20 {
+					w.Write([]byte("line\n"))
+				}
+			}()
+		}
+		w.Close()
+		wg.Wait()
+		if got := strings.Count(out.String(), "line\n"); got != 80 {
+			t.Fatalf("%d lines written, want 80", got)
+		}
 	}
 }
