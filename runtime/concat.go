@@ -89,39 +89,41 @@ func (b *pieces) put(th *Thread, s string) {
 }
 
 // add appends s and accounts the string the operator at pos would have
-// made: everything so far (before copying anything).
-func (b pieces) add(th *Thread, pos *lang.Pos, s string) (pieces, error) {
+// made: everything so far (before copying anything). Builds are passed by
+// pointer: they live in their caller's frame, and copying them in and out
+// of every call cost more than the bytes they collect.
+func (b *pieces) add(th *Thread, pos *lang.Pos, s string) error {
 	if err := th.Alloc(b.n + len(s)); err != nil {
-		return b, budgetAt(pos, err)
+		return budgetAt(pos, err)
 	}
 	b.put(th, s)
-	return b, nil
+	return nil
 }
 
 // addPart adds part p's text s, accounting each operator p stands for.
-func (b pieces) addPart(th *Thread, p *catPart, s string) (pieces, error) {
+func (b *pieces) addPart(th *Thread, p *catPart, s string) error {
 	if p.joins == nil {
 		return b.add(th, &p.pos, s)
 	}
 	for i := range p.joins {
 		j := &p.joins[i]
 		if err := th.Alloc(b.n + j.at); err != nil {
-			return b, budgetAt(&j.pos, err)
+			return budgetAt(&j.pos, err)
 		}
 	}
 	b.put(th, s)
-	return b, nil
+	return nil
 }
 
 // drop abandons a failed build.
-func (b pieces) drop(th *Thread) {
+func (b *pieces) drop(th *Thread) {
 	if b.on {
 		th.scratch = th.scratch[:b.mark]
 	}
 }
 
 // value makes the one string of the collected bytes, in one allocation.
-func (b pieces) value(th *Thread) Value {
+func (b *pieces) value(th *Thread) Value {
 	v, buf := newStr(b.n)
 	if b.big != nil {
 		off := 0
@@ -228,12 +230,13 @@ func (ch *catChain) eval(th *Thread, f []Value) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	i, b, err := ch.arith(th, f, &acc)
+	var b pieces
+	i, err := ch.arith(th, f, &acc, &b)
 	if err != nil || !b.on {
 		b.drop(th)
 		return acc, err
 	}
-	if b, err = appendParts(th, f, ch.parts[i:], b); err != nil {
+	if err = appendParts(th, f, ch.parts[i:], &b); err != nil {
 		b.drop(th)
 		return nil, err
 	}
@@ -243,43 +246,41 @@ func (ch *catChain) eval(th *Thread, f []Value) (Value, error) {
 // arith applies the chain's operators while neither side is text (numbers
 // add). When text appears it fills b with the left side and gives the index
 // of the next part; else acc is the result and the pieces are not started.
-func (ch *catChain) arith(th *Thread, f []Value, acc *Value) (int, pieces, error) {
+func (ch *catChain) arith(th *Thread, f []Value, acc *Value, b *pieces) (int, error) {
 	for i := range ch.parts {
 		p := &ch.parts[i]
 		v, err := p.fn(th, f)
 		if err != nil {
-			return 0, pieces{}, err
+			return 0, err
 		}
 		if p.op == lang.OpCat || isText(*acc) || isText(v) {
-			b := startPieces(th, text(*acc))
-			b, err = b.addPart(th, p, text(v))
-			return i + 1, b, err
+			*b = startPieces(th, text(*acc))
+			return i + 1, b.addPart(th, p, text(v))
 		}
 		if *acc, err = opAdd(th, &p.pos, *acc, v); err != nil {
-			return 0, pieces{}, err
+			return 0, err
 		}
 	}
-	return len(ch.parts), pieces{}, nil
+	return len(ch.parts), nil
 }
 
 // appendParts evaluates parts in order onto b, whose text is the left side.
-func appendParts(th *Thread, f []Value, parts []catPart, b pieces) (pieces, error) {
+func appendParts(th *Thread, f []Value, parts []catPart, b *pieces) error {
 	for i := range parts {
 		p := &parts[i]
 		s := p.text
 		if p.konst == nil {
 			v, err := p.fn(th, f)
 			if err != nil {
-				return b, err
+				return err
 			}
 			s = text(v)
 		}
-		var err error
-		if b, err = b.addPart(th, p, s); err != nil {
-			return b, err
+		if err := b.addPart(th, p, s); err != nil {
+			return err
 		}
 	}
-	return b, nil
+	return nil
 }
 
 // appendRun is a run of statements building one variable: an assignment to
@@ -445,7 +446,7 @@ func (r *appendRun) run(th *Thread, f []Value) (ctl, error) {
 		b = startPieces(th, text(v))
 	}
 	for i := range r.ops {
-		if b, err = r.ops[i].run(th, f, b); err != nil {
+		if err = r.ops[i].run(th, f, &b); err != nil {
 			b.drop(th)
 			return ctlNone, err
 		}
@@ -455,11 +456,11 @@ func (r *appendRun) run(th *Thread, f []Value) (ctl, error) {
 }
 
 // run adds op's text to b, counting its events in order.
-func (op *runOp) run(th *Thread, f []Value, b pieces) (pieces, error) {
+func (op *runOp) run(th *Thread, f []Value, b *pieces) error {
 	if p := op.dyn; p != nil {
 		v, err := p.fn(th, f)
 		if err != nil {
-			return b, err
+			return err
 		}
 		return b.add(th, &p.pos, text(v))
 	}
@@ -467,14 +468,14 @@ func (op *runOp) run(th *Thread, f []Value, b pieces) (pieces, error) {
 		e := &op.events[i]
 		if e.tick {
 			if err := th.tick(&e.pos); err != nil {
-				return b, err
+				return err
 			}
 		} else if err := th.Alloc(b.n + e.at); err != nil {
-			return b, budgetAt(&e.pos, err)
+			return budgetAt(&e.pos, err)
 		}
 	}
 	b.put(th, op.text)
-	return b, nil
+	return nil
 }
 
 // runEach runs the extending statements from i on, one by one.

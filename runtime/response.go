@@ -38,7 +38,7 @@ type HeaderField struct {
 
 // Get is the value of name (any case), or "".
 func (h Header) Get(name string) string {
-	return h.get(textproto.CanonicalMIMEHeaderKey(name))
+	return h.get(canonicalName(name))
 }
 
 // get is Get of a canonical name.
@@ -53,7 +53,7 @@ func (h Header) get(name string) string {
 
 // Set sets name (canonicalised, as http.Header.Set does) to value.
 func (h *Header) Set(name, value string) {
-	name = textproto.CanonicalMIMEHeaderKey(name)
+	name = canonicalName(name)
 	for i := range *h {
 		if (*h)[i].Name == name {
 			(*h)[i].Value = value
@@ -61,6 +61,22 @@ func (h *Header) Set(name, value string) {
 		}
 	}
 	*h = append(*h, HeaderField{Name: name, Value: value})
+}
+
+// canonicalName is textproto.CanonicalMIMEHeaderKey(name) without its
+// work when every letter is already in canonical case, as in a script's
+// literal "Content-Type": then textproto gives name itself too (it gives
+// a name that is not a token unchanged as well).
+func canonicalName(name string) string {
+	upper := true // the next letter must be upper case
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if (upper && 'a' <= c && c <= 'z') || (!upper && 'A' <= c && c <= 'Z') {
+			return textproto.CanonicalMIMEHeaderKey(name)
+		}
+		upper = c == '-'
+	}
+	return name
 }
 
 // HTTP is h as a new http.Header.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/textproto"
 	"testing"
 
 	"github.com/gbhook/gbhook/lang"
@@ -77,4 +78,45 @@ func TestReusedBodyBufferCountsAsNew(t *testing.T) {
 			}
 		})
 	}
+}
+
+// canonicalName is a fast path of textproto.CanonicalMIMEHeaderKey: it must
+// give the same name for every input, canonical, not, or not a token.
+func TestCanonicalNameIsTextprotos(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"canonical", "Content-Type", "Content-Type"},
+		{"lower", "content-type", "Content-Type"},
+		{"upper", "CONTENT-TYPE", "Content-Type"},
+		{"digits and dashes", "X-1-Forwarded--for", "X-1-Forwarded--For"},
+		{"leading dash", "-a", "-A"},
+		{"empty", "", ""},
+		{"space: not a token, kept", "content type", "content type"},
+		{"colon: not a token, kept", "a:b", "a:b"},
+		{"non-ASCII: kept", "x-é", "x-é"},
+		{"every token punctuation", "a!#$%&'*+-.^_`|~b", "A!#$%&'*+-.^_`|~b"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := canonicalName(tt.in); got != tt.want {
+				t.Errorf("canonicalName(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+	// Every string of up to 3 bytes over letters of both cases, a digit, a
+	// dash, token punctuation and bytes that are not token bytes.
+	alphabet := []byte("aZz9-_.~ :\x00\x7f\x80\xff")
+	var walk func(prefix []byte)
+	walk = func(prefix []byte) {
+		in := string(prefix)
+		if got, want := canonicalName(in), textproto.CanonicalMIMEHeaderKey(in); got != want {
+			t.Errorf("canonicalName(%q) = %q, textproto gives %q", in, got, want)
+		}
+		if len(prefix) == 3 {
+			return
+		}
+		for _, c := range alphabet {
+			walk(append(prefix, c))
+		}
+	}
+	walk(nil)
 }
