@@ -78,7 +78,7 @@ func startPieces(th *Thread, s string) pieces {
 func (b *pieces) put(th *Thread, s string) {
 	switch {
 	case b.big == nil && b.n+len(s) <= maxScratchBuild:
-		th.scratch = append(th.scratch, s...)
+		th.putScratch(s)
 	case b.big == nil: // outgrown: what scratch holds becomes the first piece
 		b.big = []string{string(th.scratch[b.mark:]), s}
 		th.scratch = th.scratch[:b.mark]
@@ -86,6 +86,19 @@ func (b *pieces) put(th *Thread, s string) {
 		b.big = append(b.big, s)
 	}
 	b.n += len(s)
+}
+
+// putScratch appends s to th.scratch. While it fits, only the length is
+// written: append would store the whole slice header, whose pointer costs a
+// GC write barrier while a collection is marking.
+func (th *Thread) putScratch(s string) {
+	n := len(th.scratch)
+	if len(s) > cap(th.scratch)-n {
+		th.scratch = append(th.scratch, s...)
+		return
+	}
+	th.scratch = th.scratch[:n+len(s)]
+	copy(th.scratch[n:], s)
 }
 
 // add appends s and accounts the string the operator at pos would have
@@ -304,6 +317,11 @@ type runOp struct {
 	dyn    *catPart
 	text   string
 	events []runEvent
+	// The events summed up, for counting them at once (allEvents): the
+	// ticks, and the at of each operator.
+	ticks int
+	ats   []int
+	sumAt int
 }
 
 type runEvent struct {
@@ -342,6 +360,16 @@ func runOps(first cexpr, stmts [][]catPart, poses []lang.Pos) ([]runOp, bool) {
 				g.events = append(g.events, runEvent{pos: j.pos, at: len(g.text) + j.at})
 			}
 			g.text += p.text
+		}
+	}
+	for i := range ops {
+		for _, e := range ops[i].events {
+			if e.tick {
+				ops[i].ticks++
+			} else {
+				ops[i].ats = append(ops[i].ats, e.at)
+				ops[i].sumAt += e.at
+			}
 		}
 	}
 	return ops, firstText
@@ -464,17 +492,46 @@ func (op *runOp) run(th *Thread, f []Value, b *pieces) error {
 		}
 		return b.add(th, &p.pos, text(v))
 	}
+	if !op.allEvents(th, b.n) {
+		if err := op.eachEvent(th, b.n); err != nil {
+			return err
+		}
+	}
+	b.put(th, op.text)
+	return nil
+}
+
+// allEvents counts the group's events at once when none of them could stop
+// the run: the memory and the steps only grow, so when their totals stay
+// within the budget and before the next checkpoint, so did every event's,
+// one by one (eachEvent), which would have counted the same. n is the
+// length built before the group.
+func (op *runOp) allEvents(th *Thread, n int) bool {
+	mem, steps := int64(len(op.ats)*n+op.sumAt), op.ticks
+	for _, at := range op.ats {
+		steps += (n + at) >> workShift // as Alloc counts each
+	}
+	if th.mem+mem > th.maxMem || th.steps+steps >= th.nextCheck {
+		return false
+	}
+	th.mem += mem
+	th.steps += steps
+	return true
+}
+
+// eachEvent counts the group's events one by one, in order, stopping at
+// the one that trips a budget, where it trips.
+func (op *runOp) eachEvent(th *Thread, n int) error {
 	for i := range op.events {
 		e := &op.events[i]
 		if e.tick {
 			if err := th.tick(&e.pos); err != nil {
 				return err
 			}
-		} else if err := th.Alloc(b.n + e.at); err != nil {
+		} else if err := th.Alloc(n + e.at); err != nil {
 			return budgetAt(&e.pos, err)
 		}
 	}
-	b.put(th, op.text)
 	return nil
 }
 

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -146,4 +147,57 @@ func FuzzStringBuildingMatchesOneStringPerOperator(f *testing.F) {
 			t.Errorf("%s\ngot   %q\nplain %q", body, got, plain)
 		}
 	})
+}
+
+// An append run's constant groups count their steps and memory at once when
+// no event of theirs can trip a budget (runOp.allEvents), else one by one:
+// under every step and memory budget around the run's needs, it fails at
+// the same place, or answers, with the same step count as one string per
+// operator.
+func TestAppendRunCountsLikeOneOperatorAtATime(t *testing.T) {
+	src := "ON WEBHOOK POST TO \"/t\" DO\n  " + kilo + `
+  E$ = "e"
+  S = "<a>" : S = S + "b" + "c" : S = S + E$ + "d" : S = S + K$ : S = S + "f" + "g" & "h" : S = S + "i"
+  PRINT S
+END ON
+`
+	prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, testBuiltins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(opts Options, plain bool) string {
+		m, err := New(prog, testReg, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if plain {
+			if err := m.compileWith(true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		resp := new(Response)
+		_, steps, err := m.ExecSteps(context.Background(), prog.Handlers[0], &Request{}, "r", resp)
+		if err != nil {
+			return fmt.Sprintf("%d steps: %v", steps, err)
+		}
+		return fmt.Sprintf("%d steps: %d bytes", steps, len(resp.Body))
+	}
+	// The run takes 173 steps; its append run's operators pass 4 KB, 8 KB
+	// of memory (K$ is 1 KiB).
+	answered := 0
+	for steps := 160; steps <= 176; steps++ {
+		for mem := 3500; mem <= 9000; mem += 29 {
+			opts := Options{MaxSteps: steps, MaxMemory: int64(mem)}
+			got, want := run(opts, false), run(opts, true)
+			if got != want {
+				t.Errorf("MaxSteps %d, MaxMemory %d: got %q, one string per operator %q", steps, mem, got, want)
+			}
+			if strings.HasSuffix(got, "bytes") {
+				answered++
+			}
+		}
+	}
+	if answered == 0 {
+		t.Error("no budget let the run answer: the fast path was not exercised")
+	}
 }
