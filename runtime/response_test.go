@@ -120,3 +120,33 @@ func TestCanonicalNameIsTextprotos(t *testing.T) {
 	}
 	walk(nil)
 }
+
+// A Response reused from run to run keeps the emptied Thread of its last
+// run for the next, instead of the Machine's pool; Exec, whose Response is
+// its caller's, keeps none in it.
+func TestResponseKeepsItsThreadBetweenRuns(t *testing.T) {
+	f := &frame{}
+	h := handler(f, f.set("S$", str("a")), out(f.v("S$")))
+	m := machine(t, Options{}, h)
+	resp := new(Response)
+	var first *Thread
+	for i := range 3 {
+		if _, _, err := m.ExecSteps(context.Background(), h, &Request{}, "r", resp); err != nil || string(resp.Body) != "a" {
+			t.Fatalf("run %d: %v %q", i, err, resp.Body)
+		}
+		th := resp.th
+		if th == nil || th.req != nil || th.resp != nil || th.ctx != nil || len(th.stack) != 0 || th.high != 0 ||
+			th.steps != 0 || th.mem != 0 || th.stack[:1][0] != nil {
+			t.Fatalf("run %d: the Response keeps %+v, want an emptied Thread", i, th)
+		}
+		if first == nil {
+			first = th
+		} else if th != first {
+			t.Errorf("run %d: the Response's Thread was not the one it kept", i)
+		}
+	}
+	got, _, err := m.Exec(context.Background(), h, &Request{}, "r")
+	if err != nil || got.th != nil {
+		t.Errorf("Exec: %v, its Response keeps a Thread: %v", err, got.th != nil)
+	}
+}
