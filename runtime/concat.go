@@ -115,16 +115,28 @@ func (b *pieces) add(th *Thread, pos *lang.Pos, s string) error {
 
 // addPart adds part p's text s, accounting each operator p stands for.
 func (b *pieces) addPart(th *Thread, p *catPart, s string) error {
+	if err := accountPart(th, p, b.n, len(s)); err != nil {
+		return err
+	}
+	b.put(th, s)
+	return nil
+}
+
+// accountPart accounts the string each operator p stands for would have
+// made, n bytes being built before p and p's text size bytes long.
+func accountPart(th *Thread, p *catPart, n, size int) error {
 	if p.joins == nil {
-		return b.add(th, &p.pos, s)
+		if err := th.Alloc(n + size); err != nil {
+			return budgetAt(&p.pos, err)
+		}
+		return nil
 	}
 	for i := range p.joins {
 		j := &p.joins[i]
-		if err := th.Alloc(b.n + j.at); err != nil {
+		if err := th.Alloc(n + j.at); err != nil {
 			return budgetAt(&j.pos, err)
 		}
 	}
-	b.put(th, s)
 	return nil
 }
 
@@ -222,7 +234,44 @@ func (c *compiler) catChain(e *lang.Binary) (cexpr, error) {
 		return first, nil
 	}
 	ch := &catChain{first: first.fn, parts: parts}
-	return cexpr{fn: ch.eval}, nil
+	tail := &catTail{catChain: ch}
+	for _, p := range parts {
+		if p.konst == nil {
+			return cexpr{fn: ch.eval}, nil
+		}
+		tail.text += p.text
+	}
+	return cexpr{fn: tail.eval}, nil
+}
+
+// catTail is a chain whose operands after the first are all constants, as
+// in X$ + "/path": when the first is text, the result's length is known at
+// once, and the result is made directly, without collecting pieces.
+type catTail struct {
+	*catChain
+	text string // the constants' texts, joined
+}
+
+func (t *catTail) eval(th *Thread, f []Value) (Value, error) {
+	acc, err := t.first(th, f)
+	if err != nil {
+		return nil, err
+	}
+	if !isText(acc) {
+		return t.from(th, f, acc) // numbers may add first
+	}
+	s := text(acc)
+	n := len(s)
+	for i := range t.parts {
+		p := &t.parts[i]
+		if err := accountPart(th, p, n, len(p.text)); err != nil {
+			return nil, err
+		}
+		n += len(p.text)
+	}
+	v, buf := newStr(n)
+	copy(buf[copy(buf, s):], t.text)
+	return v, nil
 }
 
 // applyCat is one operator of a chain, as binary would apply it.
@@ -243,6 +292,11 @@ func (ch *catChain) eval(th *Thread, f []Value) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
+	return ch.from(th, f, acc)
+}
+
+// from evaluates the chain from its first operand's value acc on.
+func (ch *catChain) from(th *Thread, f []Value, acc Value) (Value, error) {
 	var b pieces
 	i, err := ch.arith(th, f, &acc, &b)
 	if err != nil || !b.on {

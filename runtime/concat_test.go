@@ -91,6 +91,17 @@ func TestStringBuildingMatchesOneStringPerOperator(t *testing.T) {
 		{name: "memory counts per constant, last statement", opts: Options{MaxMemory: 6600}, body: kilo + `
   S = K$ : S = S + "abc" : S = S + "def" + "ghi" : S = S + "x" : S = S + "y"
   PRINT S`, want: "error: t.bas:3:72: memory budget exceeded"},
+		{name: "text variable then constants", body: `X$ = "-"
+  PRINT X$ + "a" + 1 + 2.5 + (1 = 1)`, want: "-a12.5TRUE"},
+		{name: "number variable then constants", body: `N = 1
+  PRINT N + 2 + "x" + 3`, want: "3x3"},
+		{name: "json variable then constants", body: `J = JSONLIT("[1]")
+  PRINT J + "x" + 2`, want: "[1]x2"},
+		{name: "empty variable then an empty constant", body: `E$ = ""
+  PRINT E$ + ""; "|"`, want: "|"},
+		{name: "variable then constants, memory counts per operator", opts: Options{MaxMemory: 3100}, body: kilo + `
+  T = K$ + "abc" & 1
+  PRINT T`, want: "error: t.bas:3:18: memory budget exceeded"},
 		// Past maxScratchBuild (64 KiB) a build keeps its pieces as strings:
 		// the text must not change where it switches, nested or not.
 		{name: "a chain past scratch's size", body: kilo + `
