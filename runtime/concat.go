@@ -101,19 +101,10 @@ func (th *Thread) putScratch(s string) {
 	copy(th.scratch[n:], s)
 }
 
-// add appends s and accounts the string the operator at pos would have
-// made: everything so far (before copying anything). Builds are passed by
-// pointer: they live in their caller's frame, and copying them in and out
-// of every call cost more than the bytes they collect.
-func (b *pieces) add(th *Thread, pos *lang.Pos, s string) error {
-	if err := th.Alloc(b.n + len(s)); err != nil {
-		return budgetAt(pos, err)
-	}
-	b.put(th, s)
-	return nil
-}
-
-// addPart adds part p's text s, accounting each operator p stands for.
+// addPart adds part p's text s, accounting each operator p stands for
+// (before copying anything). Builds are passed by pointer: they live in
+// their caller's frame, and copying them in and out of every call cost
+// more than the bytes they collect.
 func (b *pieces) addPart(th *Thread, p *catPart, s string) error {
 	if err := accountPart(th, p, b.n, len(s)); err != nil {
 		return err
@@ -514,6 +505,10 @@ func reads(e lang.Expr, slot int) bool {
 	return true
 }
 
+// run builds the variable in two passes: the first evaluates and accounts
+// the parts in order, keeping the texts of the dynamic ones on th.texts;
+// the second, the total length known, copies every text once into the
+// result.
 func (r *appendRun) run(th *Thread, f []Value) (ctl, error) {
 	v, err := r.first(th, f)
 	if err != nil {
@@ -523,36 +518,78 @@ func (r *appendRun) run(th *Thread, f []Value) (ctl, error) {
 		f[r.slot] = v
 		return r.runEach(th, f, 0)
 	}
-	b := startPieces(th, "")
+	base, n := len(th.texts), 0
 	if !r.firstText {
-		b = startPieces(th, text(v))
+		s := text(v)
+		th.pushText(s)
+		n = len(s)
 	}
 	for i := range r.ops {
-		if err = r.ops[i].run(th, f, &b); err != nil {
-			b.drop(th)
+		if n, err = r.ops[i].account(th, f, n); err != nil {
+			th.dropTexts(base)
 			return ctlNone, err
 		}
 	}
-	f[r.slot] = b.value(th)
+	v, buf := newStr(n)
+	off, k := 0, base
+	if !r.firstText {
+		off += copy(buf, th.texts[k])
+		k++
+	}
+	for i := range r.ops {
+		if r.ops[i].dyn == nil {
+			off += copy(buf[off:], r.ops[i].text)
+			continue
+		}
+		off += copy(buf[off:], th.texts[k])
+		k++
+	}
+	th.dropTexts(base)
+	f[r.slot] = v
 	return ctlNone, nil
 }
 
-// run adds op's text to b, counting its events in order.
-func (op *runOp) run(th *Thread, f []Value, b *pieces) error {
+// account evaluates op (a dynamic part's text goes on th.texts) and counts
+// its events in order, n bytes being built before it. It gives the length
+// built once op is added.
+func (op *runOp) account(th *Thread, f []Value, n int) (int, error) {
 	if p := op.dyn; p != nil {
 		v, err := p.fn(th, f)
 		if err != nil {
-			return err
+			return n, err
 		}
-		return b.add(th, &p.pos, text(v))
+		s := text(v)
+		if err := th.Alloc(n + len(s)); err != nil {
+			return n, budgetAt(&p.pos, err)
+		}
+		th.pushText(s)
+		return n + len(s), nil
 	}
-	if !op.allEvents(th, b.n) {
-		if err := op.eachEvent(th, b.n); err != nil {
-			return err
+	if !op.allEvents(th, n) {
+		if err := op.eachEvent(th, n); err != nil {
+			return n, err
 		}
 	}
-	b.put(th, op.text)
-	return nil
+	return n + len(op.text), nil
+}
+
+// pushText keeps s on th.texts; while the array has room, only the length
+// of the slice is written (no write barrier for its header).
+func (th *Thread) pushText(s string) {
+	n := len(th.texts)
+	if n == cap(th.texts) {
+		th.texts = append(th.texts, s)
+		return
+	}
+	th.texts = th.texts[:n+1]
+	th.texts[n] = s
+}
+
+// dropTexts pops th.texts back to base, clearing what it drops so that no
+// text outlives its use through the Thread.
+func (th *Thread) dropTexts(base int) {
+	clear(th.texts[base:])
+	th.texts = th.texts[:base]
 }
 
 // allEvents counts the group's events at once when none of them could stop

@@ -212,3 +212,36 @@ END ON
 		t.Error("no budget let the run answer: the fast path was not exercised")
 	}
 }
+
+// An append run whose part calls a FUNCTION that runs an append run of its
+// own: the inner run's texts stack above the outer's and are gone when it
+// ends, answered or failed.
+func TestNestedAppendRuns(t *testing.T) {
+	tests := []struct{ name, call, want string }{
+		{"both answer", `INNER("x", 0)`, "<a>[x]|[y]</a>"},
+		{"the inner run fails", `INNER("x", 1)`, "error: t.bas:12:22: boom"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := `ON WEBHOOK POST TO "/t" DO
+  S = "<a>" : S = S + ` + tt.call + ` + "|" : S = S + INNER("y", 0) + "</a>"
+  PRINT S
+END ON
+FUNCTION INNER(X$, BAD)
+  T = "["
+  T = T + X$ + MAYBE(BAD)
+  T = T + "]"
+  RETURN T
+END FUNCTION
+FUNCTION MAYBE(BAD)
+  IF BAD THEN RETURN FAIL()
+  RETURN ""
+END FUNCTION
+`
+			got, plain := runBoth(t, Options{}, src)
+			if got != tt.want || plain != tt.want {
+				t.Errorf("got %q, one string per operator %q, want %q", got, plain, tt.want)
+			}
+		})
+	}
+}

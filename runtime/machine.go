@@ -163,6 +163,9 @@ func (th *Thread) empty() {
 	}
 	th.stack, th.high, th.nextCheck = s[:0], 0, 0
 	th.scratch = th.scratch[:0]
+	if len(th.texts) > 0 { // only after a panic: runs drop their texts
+		th.dropTexts(0)
+	}
 	if cap(th.scratch) > maxPooledScratch {
 		th.scratch = nil // a rare long string does not pin its memory
 	}

@@ -81,7 +81,7 @@ END SUB
 // TestDoneZeroesEveryField: done resets a Thread field by field; a field
 // added later and forgotten there would carry one run's state into the next.
 // Every field is set here, through reflection, and must come back zero (the
-// stack keeps its array, emptied and cleared).
+// stack and the texts keep their arrays, emptied and cleared).
 func TestDoneZeroesEveryField(t *testing.T) {
 	m := &Machine{}
 	th := &Thread{stack: make([]Value, 4, 8)}
@@ -98,7 +98,7 @@ func TestDoneZeroesEveryField(t *testing.T) {
 		case reflect.Map:
 			f.Set(reflect.MakeMap(f.Type()))
 		case reflect.Slice:
-			if name := v.Type().Field(i).Name; name != "stack" && name != "scratch" {
+			if name := v.Type().Field(i).Name; name != "stack" && name != "scratch" && name != "texts" {
 				f.Set(reflect.MakeSlice(f.Type(), 1, 1))
 			}
 		case reflect.Interface:
@@ -115,10 +115,11 @@ func TestDoneZeroesEveryField(t *testing.T) {
 		}
 	}
 	th.stack[2], th.high, th.scratch = Str("kept?"), 3, []byte("left over")
+	th.texts = []string{"a", "left over"} // as a panic in an append run leaves them
 	m.done(th)
 	for i := 0; i < v.NumField(); i++ {
 		name := v.Type().Field(i).Name
-		if name != "stack" && name != "scratch" && !v.Field(i).IsZero() {
+		if name != "stack" && name != "scratch" && name != "texts" && !v.Field(i).IsZero() {
 			t.Errorf("field %s is not zero after done", name)
 		}
 	}
@@ -127,5 +128,8 @@ func TestDoneZeroesEveryField(t *testing.T) {
 	}
 	if len(th.scratch) != 0 {
 		t.Errorf("scratch keeps %q", th.scratch)
+	}
+	if len(th.texts) != 0 || th.texts[:2][1] != "" {
+		t.Errorf("texts: len %d, keeps %q", len(th.texts), th.texts[:2])
 	}
 }
