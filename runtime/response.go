@@ -113,10 +113,13 @@ func (th *Thread) Write(s string) error {
 		if size > cap(body) {
 			grown := make([]byte, len(body), size)
 			copy(grown, body)
-			body = grown
+			th.resp.Body = grown
 		}
 	}
-	th.resp.Body = append(body, s...)
+	// Within capacity only the length is stored: no write barrier for the
+	// slice's pointer while a collection is marking.
+	th.resp.Body = th.resp.Body[:need]
+	copy(th.resp.Body[need-len(s):], s)
 	return nil
 }
 
