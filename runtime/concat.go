@@ -8,7 +8,10 @@ import "github.com/gbhook/gbhook/lang"
 // joined at load time. A run of statements that extend one variable
 // (S = S + ..., the usual way of building TwiML or HTML) is compiled the same
 // way: the pieces of all the statements are collected and S is made once,
-// the constants of consecutive statements joined at load time.
+// the constants of consecutive statements joined at load time. Texts made
+// at run time wait on the Thread's texts stack (builds nest: an operand may
+// build its own string); constants stay in the code; each byte is copied
+// once, into the result.
 //
 // Nothing observable changes: operands are evaluated in the same order, each
 // statement still counts its step at its place, and each operator accounts
@@ -48,73 +51,9 @@ func text(v Value) string {
 	return v.String()
 }
 
-// pieces is a string being built: its bytes so far are th.scratch[mark:],
-// n of them. Bytes, not string headers: collecting them writes no pointer,
-// so it costs no GC write barrier while a collection is marking. Builds
-// nest (an operand may build its own string): each ends, made or failed,
-// by giving th.scratch back to its mark.
-//
-// A build that outgrows maxScratchBuild keeps its pieces as strings in big
-// instead: copying a large text into scratch and then into the result held
-// it twice (and scratch's growth a third time), so a run used about twice
-// the memory its budget counts (TestRunsThatHogMemoryAnswer503 saw 263 MiB).
-type pieces struct {
-	mark, n int
-	on      bool     // started: holds the left side
-	big     []string // the pieces, once past maxScratchBuild
-}
-
-// maxScratchBuild is the largest string built in th.scratch.
-const maxScratchBuild = maxPooledScratch
-
-// startPieces begins a string with s.
-func startPieces(th *Thread, s string) pieces {
-	b := pieces{mark: len(th.scratch), on: true}
-	b.put(th, s)
-	return b
-}
-
-// put appends s's bytes, in scratch while the build is small.
-func (b *pieces) put(th *Thread, s string) {
-	switch {
-	case b.big == nil && b.n+len(s) <= maxScratchBuild:
-		th.putScratch(s)
-	case b.big == nil: // outgrown: what scratch holds becomes the first piece
-		b.big = []string{string(th.scratch[b.mark:]), s}
-		th.scratch = th.scratch[:b.mark]
-	default:
-		b.big = append(b.big, s)
-	}
-	b.n += len(s)
-}
-
-// putScratch appends s to th.scratch. While it fits, only the length is
-// written: append would store the whole slice header, whose pointer costs a
-// GC write barrier while a collection is marking.
-func (th *Thread) putScratch(s string) {
-	n := len(th.scratch)
-	if len(s) > cap(th.scratch)-n {
-		th.scratch = append(th.scratch, s...)
-		return
-	}
-	th.scratch = th.scratch[:n+len(s)]
-	copy(th.scratch[n:], s)
-}
-
-// addPart adds part p's text s, accounting each operator p stands for
-// (before copying anything). Builds are passed by pointer: they live in
-// their caller's frame, and copying them in and out of every call cost
-// more than the bytes they collect.
-func (b *pieces) addPart(th *Thread, p *catPart, s string) error {
-	if err := accountPart(th, p, b.n, len(s)); err != nil {
-		return err
-	}
-	b.put(th, s)
-	return nil
-}
-
 // accountPart accounts the string each operator p stands for would have
-// made, n bytes being built before p and p's text size bytes long.
+// made, n bytes being built before p and p's text size bytes long, before
+// anything is copied.
 func accountPart(th *Thread, p *catPart, n, size int) error {
 	if p.joins == nil {
 		if err := th.Alloc(n + size); err != nil {
@@ -129,28 +68,6 @@ func accountPart(th *Thread, p *catPart, n, size int) error {
 		}
 	}
 	return nil
-}
-
-// drop abandons a failed build.
-func (b *pieces) drop(th *Thread) {
-	if b.on {
-		th.scratch = th.scratch[:b.mark]
-	}
-}
-
-// value makes the one string of the collected bytes, in one allocation.
-func (b *pieces) value(th *Thread) Value {
-	v, buf := newStr(b.n)
-	if b.big != nil {
-		off := 0
-		for _, s := range b.big {
-			off += copy(buf[off:], s)
-		}
-	} else {
-		copy(buf, th.scratch[b.mark:])
-	}
-	th.scratch = th.scratch[:b.mark]
-	return v
 }
 
 // catChainOf flattens a left-nested chain of + and &: the first operand and
@@ -237,7 +154,7 @@ func (c *compiler) catChain(e *lang.Binary) (cexpr, error) {
 
 // catTail is a chain whose operands after the first are all constants, as
 // in X$ + "/path": when the first is text, the result's length is known at
-// once, and the result is made directly, without collecting pieces.
+// once, and the result is made directly, without collecting texts.
 type catTail struct {
 	*catChain
 	text string // the constants' texts, joined
@@ -286,59 +203,68 @@ func (ch *catChain) eval(th *Thread, f []Value) (Value, error) {
 	return ch.from(th, f, acc)
 }
 
-// from evaluates the chain from its first operand's value acc on.
+// from evaluates the chain from its first operand's value acc on: numbers
+// add while neither side is text; once one is, build makes the string.
 func (ch *catChain) from(th *Thread, f []Value, acc Value) (Value, error) {
-	var b pieces
-	i, err := ch.arith(th, f, &acc, &b)
-	if err != nil || !b.on {
-		b.drop(th)
-		return acc, err
-	}
-	if err = appendParts(th, f, ch.parts[i:], &b); err != nil {
-		b.drop(th)
-		return nil, err
-	}
-	return b.value(th), nil
-}
-
-// arith applies the chain's operators while neither side is text (numbers
-// add). When text appears it fills b with the left side and gives the index
-// of the next part; else acc is the result and the pieces are not started.
-func (ch *catChain) arith(th *Thread, f []Value, acc *Value, b *pieces) (int, error) {
 	for i := range ch.parts {
 		p := &ch.parts[i]
 		v, err := p.fn(th, f)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
-		if p.op == lang.OpCat || isText(*acc) || isText(v) {
-			*b = startPieces(th, text(*acc))
-			return i + 1, b.addPart(th, p, text(v))
+		if p.op == lang.OpCat || isText(acc) || isText(v) {
+			return ch.build(th, f, i, text(acc), text(v))
 		}
-		if *acc, err = opAdd(th, &p.pos, *acc, v); err != nil {
-			return 0, err
+		if acc, err = opAdd(th, &p.pos, acc, v); err != nil {
+			return nil, err
 		}
 	}
-	return len(ch.parts), nil
+	return acc, nil
 }
 
-// appendParts evaluates parts in order onto b, whose text is the left side.
-func appendParts(th *Thread, f []Value, parts []catPart, b *pieces) error {
-	for i := range parts {
-		p := &parts[i]
+// build makes the chain's string from part i on, left being the text before
+// it and s its own. Parts are evaluated and accounted in order, the texts
+// made at run time kept on th.texts; then, the length known, each text is
+// copied once into the result.
+func (ch *catChain) build(th *Thread, f []Value, i int, left, s string) (Value, error) {
+	base := len(th.texts)
+	th.pushText(left)
+	th.pushText(s)
+	n := len(left)
+	err := accountPart(th, &ch.parts[i], n, len(s))
+	n += len(s)
+	for j := i + 1; j < len(ch.parts) && err == nil; j++ {
+		p := &ch.parts[j]
 		s := p.text
 		if p.konst == nil {
-			v, err := p.fn(th, f)
-			if err != nil {
-				return err
+			var v Value
+			if v, err = p.fn(th, f); err != nil {
+				break
 			}
 			s = text(v)
+			th.pushText(s)
 		}
-		if err := b.addPart(th, p, s); err != nil {
-			return err
+		err = accountPart(th, p, n, len(s))
+		n += len(s)
+	}
+	if err != nil {
+		th.dropTexts(base)
+		return nil, err
+	}
+	v, buf := newStr(n)
+	off := copy(buf, th.texts[base])
+	off += copy(buf[off:], th.texts[base+1])
+	k := base + 2
+	for j := i + 1; j < len(ch.parts); j++ {
+		if p := &ch.parts[j]; p.konst != nil {
+			off += copy(buf[off:], p.text)
+		} else {
+			off += copy(buf[off:], th.texts[k])
+			k++
 		}
 	}
-	return nil
+	th.dropTexts(base)
+	return v, nil
 }
 
 // appendRun is a run of statements building one variable: an assignment to

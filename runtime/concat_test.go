@@ -102,13 +102,13 @@ func TestStringBuildingMatchesOneStringPerOperator(t *testing.T) {
 		{name: "variable then constants, memory counts per operator", opts: Options{MaxMemory: 3100}, body: kilo + `
   T = K$ + "abc" & 1
   PRINT T`, want: "error: t.bas:3:18: memory budget exceeded"},
-		// Past maxScratchBuild (64 KiB) a build keeps its pieces as strings:
-		// the text must not change where it switches, nested or not.
-		{name: "a chain past scratch's size", body: kilo + `
+		// Large builds, nested or not (builds once collected up to 64 KiB
+		// in a scratch buffer, then switched to keeping strings).
+		{name: "a chain past 64 KiB", body: kilo + `
   S = K$ : FOR I = 1 TO 6 : S = S + S : NEXT
   T = "<" + S + "|" + S + ">"
   PRINT T`, want: "<" + strings.Repeat("x", 65536) + "|" + strings.Repeat("x", 65536) + ">"},
-		{name: "an append run past scratch's size, an inner chain past it too", body: kilo + `
+		{name: "an append run past 64 KiB, an inner chain past it too", body: kilo + `
   S = K$ : FOR I = 1 TO 5 : S = S + S : NEXT
   U = "a" : U = U + S + "b" : U = U + (S + S + "c") : U = U + "d"
   PRINT U`, want: "a" + strings.Repeat("x", 32768) + "b" + strings.Repeat("x", 65536) + "cd"},

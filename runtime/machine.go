@@ -126,7 +126,7 @@ func (m *Machine) newThread(ctx context.Context, req *Request, requestID string,
 	return th
 }
 
-// done empties th, but for its emptied stack and scratch bytes, so that
+// done empties th, but for its emptied stack and texts arrays, so that
 // the pool keeps no value, request or response of the run alive, and
 // returns it to the pool. Only the slots the run used are cleared: the
 // others are still zero.
@@ -141,7 +141,7 @@ func (m *Machine) doneInto(th *Thread, resp *Response) {
 	resp.th = th
 }
 
-// empty zeroes th but for its emptied stack and scratch bytes.
+// empty zeroes th but for its emptied stack and texts arrays.
 func (th *Thread) empty() {
 	s := th.stack[:th.high]
 	clearValues(s)
@@ -162,12 +162,11 @@ func (th *Thread) empty() {
 		th.ret = nil
 	}
 	th.stack, th.high, th.nextCheck = s[:0], 0, 0
-	th.scratch = th.scratch[:0]
-	if len(th.texts) > 0 { // only after a panic: runs drop their texts
+	if len(th.texts) > 0 { // only after a panic: builds drop their texts
 		th.dropTexts(0)
 	}
-	if cap(th.scratch) > maxPooledScratch {
-		th.scratch = nil // a rare long string does not pin its memory
+	if cap(th.texts) > maxPooledTexts {
+		th.texts = nil // a rare build of many parts does not pin its array
 	}
 }
 
@@ -234,8 +233,8 @@ func (m *Machine) RunSub(ctx context.Context, job Job) ([]Job, error) {
 	return th.spawned, nil
 }
 
-// maxPooledScratch is the largest string-building buffer a pooled Thread keeps.
-const maxPooledScratch = 64 << 10
+// maxPooledTexts is the most texts-stack entries a pooled Thread keeps.
+const maxPooledTexts = 1024
 
 // checkEvery is how many steps pass between two looks at the context.
 const checkEvery = 1024

@@ -80,8 +80,7 @@ type Thread struct {
 	// Interpreter state (machine.go, eval.go).
 	stack     []Value  // frames and builtin arguments, pushed and popped
 	high      int      // slots of stack used so far; those above are zero
-	scratch   []byte   // bytes of the strings being built (concat.go)
-	texts     []string // texts of an append run's dynamic parts (concat.go)
+	texts     []string // texts made at run time of the strings being built (concat.go)
 	ret       Value    // the value of the RETURN being carried out
 	nextCheck int      // step at which the budget and the context are checked next
 }
