@@ -1,6 +1,7 @@
 package builtins
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -295,5 +296,40 @@ func TestXMLEscapedLenMatchesReplacer(t *testing.T) {
 		if got, want := xmlEscapedLen(s), len(xmlEscaper.Replace(s)); got != want {
 			t.Errorf("byte %#x: xmlEscapedLen %d, replacer %d", b, got, want)
 		}
+	}
+}
+
+// xmlEscapedLen scans 8 bytes a step: every special byte, at every place
+// of texts longer and shorter than a step, and texts with none, measure as
+// the replacer's output does; XML ESCAPE gives the replacer's text, and a
+// text with nothing to escape back as it is.
+func TestXMLEscapeAtEveryPlace(t *testing.T) {
+	tests := []struct{ name, in string }{
+		{"empty", ""},
+		{"one byte", "a"},
+		{"seven bytes", "abcdefg"},
+		{"eight bytes", "abcdefgh"},
+		{"a URL", "https://twimlets.com/voicemail?Email=your-email@example.com"},
+		{"non-ASCII", "ação 👋 naïve café"},
+	}
+	for _, special := range []string{"&", "<", ">", `"`, "'"} {
+		for at := 0; at < 20; at++ {
+			in := []byte(strings.Repeat("x", 20))
+			in[at] = special[0]
+			tests = append(tests, struct{ name, in string }{fmt.Sprintf("%s at %d", special, at), string(in)})
+		}
+		tests = append(tests, struct{ name, in string }{special + " everywhere", strings.Repeat(special, 17)})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := xmlEscaper.Replace(tt.in)
+			if got := xmlEscapedLen(tt.in); got != len(want) {
+				t.Errorf("xmlEscapedLen(%q) = %d, want %d", tt.in, got, len(want))
+			}
+			got, err := callStrDef(t, "XML ESCAPE", strArgs(strS(tt.in)))
+			if err != nil || got != runtime.Value(strS(want)) {
+				t.Errorf("XML ESCAPE %q = %v, %v; want %q", tt.in, got, err, want)
+			}
+		})
 	}
 }

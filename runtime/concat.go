@@ -8,7 +8,10 @@ import "github.com/gbhook/gbhook/lang"
 // joined at load time. A run of statements that extend one variable
 // (S = S + ..., the usual way of building TwiML or HTML) is compiled the same
 // way: the pieces of all the statements are collected and S is made once,
-// the constants of consecutive statements joined at load time.
+// the constants of consecutive statements joined at load time. Texts made
+// at run time wait on the Thread's texts stack (builds nest: an operand may
+// build its own string); constants stay in the code; each byte is copied
+// once, into the result.
 //
 // Nothing observable changes: operands are evaluated in the same order, each
 // statement still counts its step at its place, and each operator accounts
@@ -48,91 +51,23 @@ func text(v Value) string {
 	return v.String()
 }
 
-// pieces is a string being built: its bytes so far are th.scratch[mark:],
-// n of them. Bytes, not string headers: collecting them writes no pointer,
-// so it costs no GC write barrier while a collection is marking. Builds
-// nest (an operand may build its own string): each ends, made or failed,
-// by giving th.scratch back to its mark.
-//
-// A build that outgrows maxScratchBuild keeps its pieces as strings in big
-// instead: copying a large text into scratch and then into the result held
-// it twice (and scratch's growth a third time), so a run used about twice
-// the memory its budget counts (TestRunsThatHogMemoryAnswer503 saw 263 MiB).
-type pieces struct {
-	mark, n int
-	on      bool     // started: holds the left side
-	big     []string // the pieces, once past maxScratchBuild
-}
-
-// maxScratchBuild is the largest string built in th.scratch.
-const maxScratchBuild = maxPooledScratch
-
-// startPieces begins a string with s.
-func startPieces(th *Thread, s string) pieces {
-	b := pieces{mark: len(th.scratch), on: true}
-	b.put(th, s)
-	return b
-}
-
-// put appends s's bytes, in scratch while the build is small.
-func (b *pieces) put(th *Thread, s string) {
-	switch {
-	case b.big == nil && b.n+len(s) <= maxScratchBuild:
-		th.scratch = append(th.scratch, s...)
-	case b.big == nil: // outgrown: what scratch holds becomes the first piece
-		b.big = []string{string(th.scratch[b.mark:]), s}
-		th.scratch = th.scratch[:b.mark]
-	default:
-		b.big = append(b.big, s)
-	}
-	b.n += len(s)
-}
-
-// add appends s and accounts the string the operator at pos would have
-// made: everything so far (before copying anything).
-func (b pieces) add(th *Thread, pos *lang.Pos, s string) (pieces, error) {
-	if err := th.Alloc(b.n + len(s)); err != nil {
-		return b, budgetAt(pos, err)
-	}
-	b.put(th, s)
-	return b, nil
-}
-
-// addPart adds part p's text s, accounting each operator p stands for.
-func (b pieces) addPart(th *Thread, p *catPart, s string) (pieces, error) {
+// accountPart accounts the string each operator p stands for would have
+// made, n bytes being built before p and p's text size bytes long, before
+// anything is copied.
+func accountPart(th *Thread, p *catPart, n, size int) error {
 	if p.joins == nil {
-		return b.add(th, &p.pos, s)
+		if err := th.Alloc(n + size); err != nil {
+			return budgetAt(&p.pos, err)
+		}
+		return nil
 	}
 	for i := range p.joins {
 		j := &p.joins[i]
-		if err := th.Alloc(b.n + j.at); err != nil {
-			return b, budgetAt(&j.pos, err)
+		if err := th.Alloc(n + j.at); err != nil {
+			return budgetAt(&j.pos, err)
 		}
 	}
-	b.put(th, s)
-	return b, nil
-}
-
-// drop abandons a failed build.
-func (b pieces) drop(th *Thread) {
-	if b.on {
-		th.scratch = th.scratch[:b.mark]
-	}
-}
-
-// value makes the one string of the collected bytes, in one allocation.
-func (b pieces) value(th *Thread) Value {
-	v, buf := newStr(b.n)
-	if b.big != nil {
-		off := 0
-		for _, s := range b.big {
-			off += copy(buf[off:], s)
-		}
-	} else {
-		copy(buf, th.scratch[b.mark:])
-	}
-	th.scratch = th.scratch[:b.mark]
-	return v
+	return nil
 }
 
 // catChainOf flattens a left-nested chain of + and &: the first operand and
@@ -207,7 +142,44 @@ func (c *compiler) catChain(e *lang.Binary) (cexpr, error) {
 		return first, nil
 	}
 	ch := &catChain{first: first.fn, parts: parts}
-	return cexpr{fn: ch.eval}, nil
+	tail := &catTail{catChain: ch}
+	for _, p := range parts {
+		if p.konst == nil {
+			return cexpr{fn: ch.eval}, nil
+		}
+		tail.text += p.text
+	}
+	return cexpr{fn: tail.eval}, nil
+}
+
+// catTail is a chain whose operands after the first are all constants, as
+// in X$ + "/path": when the first is text, the result's length is known at
+// once, and the result is made directly, without collecting texts.
+type catTail struct {
+	*catChain
+	text string // the constants' texts, joined
+}
+
+func (t *catTail) eval(th *Thread, f []Value) (Value, error) {
+	acc, err := t.first(th, f)
+	if err != nil {
+		return nil, err
+	}
+	if !isText(acc) {
+		return t.from(th, f, acc) // numbers may add first
+	}
+	s := text(acc)
+	n := len(s)
+	for i := range t.parts {
+		p := &t.parts[i]
+		if err := accountPart(th, p, n, len(p.text)); err != nil {
+			return nil, err
+		}
+		n += len(p.text)
+	}
+	v, buf := newStr(n)
+	copy(buf[copy(buf, s):], t.text)
+	return v, nil
 }
 
 // applyCat is one operator of a chain, as binary would apply it.
@@ -228,58 +200,71 @@ func (ch *catChain) eval(th *Thread, f []Value) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	i, b, err := ch.arith(th, f, &acc)
-	if err != nil || !b.on {
-		b.drop(th)
-		return acc, err
-	}
-	if b, err = appendParts(th, f, ch.parts[i:], b); err != nil {
-		b.drop(th)
-		return nil, err
-	}
-	return b.value(th), nil
+	return ch.from(th, f, acc)
 }
 
-// arith applies the chain's operators while neither side is text (numbers
-// add). When text appears it fills b with the left side and gives the index
-// of the next part; else acc is the result and the pieces are not started.
-func (ch *catChain) arith(th *Thread, f []Value, acc *Value) (int, pieces, error) {
+// from evaluates the chain from its first operand's value acc on: numbers
+// add while neither side is text; once one is, build makes the string.
+func (ch *catChain) from(th *Thread, f []Value, acc Value) (Value, error) {
 	for i := range ch.parts {
 		p := &ch.parts[i]
 		v, err := p.fn(th, f)
 		if err != nil {
-			return 0, pieces{}, err
+			return nil, err
 		}
-		if p.op == lang.OpCat || isText(*acc) || isText(v) {
-			b := startPieces(th, text(*acc))
-			b, err = b.addPart(th, p, text(v))
-			return i + 1, b, err
+		if p.op == lang.OpCat || isText(acc) || isText(v) {
+			return ch.build(th, f, i, text(acc), text(v))
 		}
-		if *acc, err = opAdd(th, &p.pos, *acc, v); err != nil {
-			return 0, pieces{}, err
+		if acc, err = opAdd(th, &p.pos, acc, v); err != nil {
+			return nil, err
 		}
 	}
-	return len(ch.parts), pieces{}, nil
+	return acc, nil
 }
 
-// appendParts evaluates parts in order onto b, whose text is the left side.
-func appendParts(th *Thread, f []Value, parts []catPart, b pieces) (pieces, error) {
-	for i := range parts {
-		p := &parts[i]
+// build makes the chain's string from part i on, left being the text before
+// it and s its own. Parts are evaluated and accounted in order, the texts
+// made at run time kept on th.texts; then, the length known, each text is
+// copied once into the result.
+func (ch *catChain) build(th *Thread, f []Value, i int, left, s string) (Value, error) {
+	base := len(th.texts)
+	th.pushText(left)
+	th.pushText(s)
+	n := len(left)
+	err := accountPart(th, &ch.parts[i], n, len(s))
+	n += len(s)
+	for j := i + 1; j < len(ch.parts) && err == nil; j++ {
+		p := &ch.parts[j]
 		s := p.text
 		if p.konst == nil {
-			v, err := p.fn(th, f)
-			if err != nil {
-				return b, err
+			var v Value
+			if v, err = p.fn(th, f); err != nil {
+				break
 			}
 			s = text(v)
+			th.pushText(s)
 		}
-		var err error
-		if b, err = b.addPart(th, p, s); err != nil {
-			return b, err
+		err = accountPart(th, p, n, len(s))
+		n += len(s)
+	}
+	if err != nil {
+		th.dropTexts(base)
+		return nil, err
+	}
+	v, buf := newStr(n)
+	off := copy(buf, th.texts[base])
+	off += copy(buf[off:], th.texts[base+1])
+	k := base + 2
+	for j := i + 1; j < len(ch.parts); j++ {
+		if p := &ch.parts[j]; p.konst != nil {
+			off += copy(buf[off:], p.text)
+		} else {
+			off += copy(buf[off:], th.texts[k])
+			k++
 		}
 	}
-	return b, nil
+	th.dropTexts(base)
+	return v, nil
 }
 
 // appendRun is a run of statements building one variable: an assignment to
@@ -303,6 +288,11 @@ type runOp struct {
 	dyn    *catPart
 	text   string
 	events []runEvent
+	// The events summed up, for counting them at once (allEvents): the
+	// ticks, and the at of each operator.
+	ticks int
+	ats   []int
+	sumAt int
 }
 
 type runEvent struct {
@@ -341,6 +331,16 @@ func runOps(first cexpr, stmts [][]catPart, poses []lang.Pos) ([]runOp, bool) {
 				g.events = append(g.events, runEvent{pos: j.pos, at: len(g.text) + j.at})
 			}
 			g.text += p.text
+		}
+	}
+	for i := range ops {
+		for _, e := range ops[i].events {
+			if e.tick {
+				ops[i].ticks++
+			} else {
+				ops[i].ats = append(ops[i].ats, e.at)
+				ops[i].sumAt += e.at
+			}
 		}
 	}
 	return ops, firstText
@@ -431,6 +431,10 @@ func reads(e lang.Expr, slot int) bool {
 	return true
 }
 
+// run builds the variable in two passes: the first evaluates and accounts
+// the parts in order, keeping the texts of the dynamic ones on th.texts;
+// the second, the total length known, copies every text once into the
+// result.
 func (r *appendRun) run(th *Thread, f []Value) (ctl, error) {
 	v, err := r.first(th, f)
 	if err != nil {
@@ -440,41 +444,112 @@ func (r *appendRun) run(th *Thread, f []Value) (ctl, error) {
 		f[r.slot] = v
 		return r.runEach(th, f, 0)
 	}
-	b := startPieces(th, "")
+	base, n := len(th.texts), 0
 	if !r.firstText {
-		b = startPieces(th, text(v))
+		s := text(v)
+		th.pushText(s)
+		n = len(s)
 	}
 	for i := range r.ops {
-		if b, err = r.ops[i].run(th, f, b); err != nil {
-			b.drop(th)
+		if n, err = r.ops[i].account(th, f, n); err != nil {
+			th.dropTexts(base)
 			return ctlNone, err
 		}
 	}
-	f[r.slot] = b.value(th)
+	v, buf := newStr(n)
+	off, k := 0, base
+	if !r.firstText {
+		off += copy(buf, th.texts[k])
+		k++
+	}
+	for i := range r.ops {
+		if r.ops[i].dyn == nil {
+			off += copy(buf[off:], r.ops[i].text)
+			continue
+		}
+		off += copy(buf[off:], th.texts[k])
+		k++
+	}
+	th.dropTexts(base)
+	f[r.slot] = v
 	return ctlNone, nil
 }
 
-// run adds op's text to b, counting its events in order.
-func (op *runOp) run(th *Thread, f []Value, b pieces) (pieces, error) {
+// account evaluates op (a dynamic part's text goes on th.texts) and counts
+// its events in order, n bytes being built before it. It gives the length
+// built once op is added.
+func (op *runOp) account(th *Thread, f []Value, n int) (int, error) {
 	if p := op.dyn; p != nil {
 		v, err := p.fn(th, f)
 		if err != nil {
-			return b, err
+			return n, err
 		}
-		return b.add(th, &p.pos, text(v))
+		s := text(v)
+		if err := th.Alloc(n + len(s)); err != nil {
+			return n, budgetAt(&p.pos, err)
+		}
+		th.pushText(s)
+		return n + len(s), nil
 	}
+	if !op.allEvents(th, n) {
+		if err := op.eachEvent(th, n); err != nil {
+			return n, err
+		}
+	}
+	return n + len(op.text), nil
+}
+
+// pushText keeps s on th.texts; while the array has room, only the length
+// of the slice is written (no write barrier for its header).
+func (th *Thread) pushText(s string) {
+	n := len(th.texts)
+	if n == cap(th.texts) {
+		th.texts = append(th.texts, s)
+		return
+	}
+	th.texts = th.texts[:n+1]
+	th.texts[n] = s
+}
+
+// dropTexts pops th.texts back to base, clearing what it drops so that no
+// text outlives its use through the Thread.
+func (th *Thread) dropTexts(base int) {
+	clear(th.texts[base:])
+	th.texts = th.texts[:base]
+}
+
+// allEvents counts the group's events at once when none of them could stop
+// the run: the memory and the steps only grow, so when their totals stay
+// within the budget and before the next checkpoint, so did every event's,
+// one by one (eachEvent), which would have counted the same. n is the
+// length built before the group.
+func (op *runOp) allEvents(th *Thread, n int) bool {
+	mem, steps := int64(len(op.ats)*n+op.sumAt), op.ticks
+	for _, at := range op.ats {
+		steps += (n + at) >> workShift // as Alloc counts each
+	}
+	if th.mem+mem > th.maxMem || th.steps+steps >= th.nextCheck {
+		return false
+	}
+	th.mem += mem
+	th.steps += steps
+	return true
+}
+
+// eachEvent counts the group's events one by one, in order, stopping at
+// the one that trips a budget, where it trips.
+func (op *runOp) eachEvent(th *Thread, n int) error {
 	for i := range op.events {
 		e := &op.events[i]
 		if e.tick {
 			if err := th.tick(&e.pos); err != nil {
-				return b, err
+				return err
 			}
-		} else if err := th.Alloc(b.n + e.at); err != nil {
-			return b, budgetAt(&e.pos, err)
+		} else if err := th.Alloc(n + e.at); err != nil {
+			return budgetAt(&e.pos, err)
 		}
 	}
-	b.put(th, op.text)
-	return b, nil
+	return nil
 }
 
 // runEach runs the extending statements from i on, one by one.

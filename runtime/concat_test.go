@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -90,13 +91,24 @@ func TestStringBuildingMatchesOneStringPerOperator(t *testing.T) {
 		{name: "memory counts per constant, last statement", opts: Options{MaxMemory: 6600}, body: kilo + `
   S = K$ : S = S + "abc" : S = S + "def" + "ghi" : S = S + "x" : S = S + "y"
   PRINT S`, want: "error: t.bas:3:72: memory budget exceeded"},
-		// Past maxScratchBuild (64 KiB) a build keeps its pieces as strings:
-		// the text must not change where it switches, nested or not.
-		{name: "a chain past scratch's size", body: kilo + `
+		{name: "text variable then constants", body: `X$ = "-"
+  PRINT X$ + "a" + 1 + 2.5 + (1 = 1)`, want: "-a12.5TRUE"},
+		{name: "number variable then constants", body: `N = 1
+  PRINT N + 2 + "x" + 3`, want: "3x3"},
+		{name: "json variable then constants", body: `J = JSONLIT("[1]")
+  PRINT J + "x" + 2`, want: "[1]x2"},
+		{name: "empty variable then an empty constant", body: `E$ = ""
+  PRINT E$ + ""; "|"`, want: "|"},
+		{name: "variable then constants, memory counts per operator", opts: Options{MaxMemory: 3100}, body: kilo + `
+  T = K$ + "abc" & 1
+  PRINT T`, want: "error: t.bas:3:18: memory budget exceeded"},
+		// Large builds, nested or not (builds once collected up to 64 KiB
+		// in a scratch buffer, then switched to keeping strings).
+		{name: "a chain past 64 KiB", body: kilo + `
   S = K$ : FOR I = 1 TO 6 : S = S + S : NEXT
   T = "<" + S + "|" + S + ">"
   PRINT T`, want: "<" + strings.Repeat("x", 65536) + "|" + strings.Repeat("x", 65536) + ">"},
-		{name: "an append run past scratch's size, an inner chain past it too", body: kilo + `
+		{name: "an append run past 64 KiB, an inner chain past it too", body: kilo + `
   S = K$ : FOR I = 1 TO 5 : S = S + S : NEXT
   U = "a" : U = U + S + "b" : U = U + (S + S + "c") : U = U + "d"
   PRINT U`, want: "a" + strings.Repeat("x", 32768) + "b" + strings.Repeat("x", 65536) + "cd"},
@@ -146,4 +158,90 @@ func FuzzStringBuildingMatchesOneStringPerOperator(f *testing.F) {
 			t.Errorf("%s\ngot   %q\nplain %q", body, got, plain)
 		}
 	})
+}
+
+// An append run's constant groups count their steps and memory at once when
+// no event of theirs can trip a budget (runOp.allEvents), else one by one:
+// under every step and memory budget around the run's needs, it fails at
+// the same place, or answers, with the same step count as one string per
+// operator.
+func TestAppendRunCountsLikeOneOperatorAtATime(t *testing.T) {
+	src := "ON WEBHOOK POST TO \"/t\" DO\n  " + kilo + `
+  E$ = "e"
+  S = "<a>" : S = S + "b" + "c" : S = S + E$ + "d" : S = S + K$ : S = S + "f" + "g" & "h" : S = S + "i"
+  PRINT S
+END ON
+`
+	prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, testBuiltins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(opts Options, plain bool) string {
+		m, err := New(prog, testReg, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if plain {
+			if err := m.compileWith(true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		resp := new(Response)
+		_, steps, err := m.ExecSteps(context.Background(), prog.Handlers[0], &Request{}, "r", resp)
+		if err != nil {
+			return fmt.Sprintf("%d steps: %v", steps, err)
+		}
+		return fmt.Sprintf("%d steps: %d bytes", steps, len(resp.Body))
+	}
+	// The run takes 173 steps; its append run's operators pass 4 KB, 8 KB
+	// of memory (K$ is 1 KiB).
+	answered := 0
+	for steps := 160; steps <= 176; steps++ {
+		for mem := 3500; mem <= 9000; mem += 29 {
+			opts := Options{MaxSteps: steps, MaxMemory: int64(mem)}
+			got, want := run(opts, false), run(opts, true)
+			if got != want {
+				t.Errorf("MaxSteps %d, MaxMemory %d: got %q, one string per operator %q", steps, mem, got, want)
+			}
+			if strings.HasSuffix(got, "bytes") {
+				answered++
+			}
+		}
+	}
+	if answered == 0 {
+		t.Error("no budget let the run answer: the fast path was not exercised")
+	}
+}
+
+// An append run whose part calls a FUNCTION that runs an append run of its
+// own: the inner run's texts stack above the outer's and are gone when it
+// ends, answered or failed.
+func TestNestedAppendRuns(t *testing.T) {
+	tests := []struct{ name, call, want string }{
+		{"both answer", `INNER("x", 0)`, "<a>[x]|[y]</a>"},
+		{"the inner run fails", `INNER("x", 1)`, "error: t.bas:12:22: boom"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := `ON WEBHOOK POST TO "/t" DO
+  S = "<a>" : S = S + ` + tt.call + ` + "|" : S = S + INNER("y", 0) + "</a>"
+  PRINT S
+END ON
+FUNCTION INNER(X$, BAD)
+  T = "["
+  T = T + X$ + MAYBE(BAD)
+  T = T + "]"
+  RETURN T
+END FUNCTION
+FUNCTION MAYBE(BAD)
+  IF BAD THEN RETURN FAIL()
+  RETURN ""
+END FUNCTION
+`
+			got, plain := runBoth(t, Options{}, src)
+			if got != tt.want || plain != tt.want {
+				t.Errorf("got %q, one string per operator %q, want %q", got, plain, tt.want)
+			}
+		})
+	}
 }

@@ -243,6 +243,19 @@ func (c *compiler) ifStmt(s *lang.If) (execFn, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(conds) == 1 { // IF ... THEN ... [ELSE ...], the commonest form
+		cond, then := conds[0], blocks[0]
+		return func(th *Thread, f []Value) (ctl, error) {
+			v, err := cond(th, f)
+			if err != nil {
+				return ctlNone, err
+			}
+			if Truthy(v) {
+				return then.exec(th, f)
+			}
+			return els.exec(th, f)
+		}, nil
+	}
 	return func(th *Thread, f []Value) (ctl, error) {
 		for i, cond := range conds {
 			v, err := cond(th, f)

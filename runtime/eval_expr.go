@@ -283,9 +283,14 @@ func opAdd(th *Thread, p *lang.Pos, a, b Value) (Value, error) {
 	return nil, errAt(*p, "operator + needs numbers or strings, got "+Describe(b))
 }
 
+// isText reports whether v is a string or JSON. A type switch, not Kind:
+// it compares the type word instead of calling a method.
 func isText(v Value) bool {
-	k := v.Kind()
-	return k == KindStr || k == KindJSON
+	switch v.(type) {
+	case Str, JSON:
+		return true
+	}
+	return false
 }
 
 // textLen is the length of v's text; it formats numbers and booleans.
@@ -455,9 +460,42 @@ func (c *compiler) call(e *lang.CallExpr) (cexpr, error) {
 // and hands the builtin a view of them, valid only during the call.
 func builtinCall(site *lang.CallExpr, fn BuiltinFunc, args []evalFn) evalFn {
 	n := len(args)
-	if n == 0 {
+	switch n {
+	case 0:
 		return func(th *Thread, _ []Value) (Value, error) {
 			v, err := fn(th, site, nil)
+			return result(site, v, err)
+		}
+	case 1: // the commonest calls, without the loop
+		a0 := args[0]
+		return func(th *Thread, f []Value) (Value, error) {
+			v, err := a0(th, f)
+			if err != nil {
+				return nil, err
+			}
+			base := th.push(1)
+			th.stack[base] = v
+			v, err = fn(th, site, th.stack[base:base+1:base+1])
+			th.release(base)
+			return result(site, v, err)
+		}
+	case 2:
+		a0, a1 := args[0], args[1]
+		return func(th *Thread, f []Value) (Value, error) {
+			base := th.push(2)
+			v, err := a0(th, f)
+			if err != nil {
+				th.release(base)
+				return nil, err
+			}
+			th.stack[base] = v
+			if v, err = a1(th, f); err != nil {
+				th.release(base)
+				return nil, err
+			}
+			th.stack[base+1] = v
+			v, err = fn(th, site, th.stack[base:base+2:base+2])
+			th.release(base)
 			return result(site, v, err)
 		}
 	}

@@ -43,7 +43,7 @@ func TestLogMatchesLogger(t *testing.T) {
 				}}))
 			f := &frame{}
 			m := machine(t, Options{Logger: logger}, handler(f, out(str("x"))))
-			th := m.newThread(context.Background(), nil, "req-1")
+			th := m.newThread(context.Background(), nil, "req-1", nil)
 			defer m.done(th)
 			logBoth(th, tc.level) // Log before Logger() was made, then Logger()
 			logBoth(th, tc.level) // Log once it exists

@@ -108,13 +108,16 @@ func New(prog *lang.Program, reg Registry, opts Options) (*Machine, error) {
 // Program is the program the machine runs.
 func (m *Machine) Program() *lang.Program { return m.prog }
 
-// newThread starts a run on a pooled Thread, whose value stack is kept from
-// run to run; everything else starts zero.
-func (m *Machine) newThread(ctx context.Context, req *Request, requestID string) *Thread {
+// newThread starts a run on spare, or else a pooled Thread, whose value
+// stack is kept from run to run; everything else starts zero.
+func (m *Machine) newThread(ctx context.Context, req *Request, requestID string, spare *Thread) *Thread {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	th, _ := m.threads.Get().(*Thread)
+	th := spare
+	if th == nil {
+		th, _ = m.threads.Get().(*Thread)
+	}
 	if th == nil {
 		th = &Thread{stack: make([]Value, 0, 64)}
 	}
@@ -123,10 +126,23 @@ func (m *Machine) newThread(ctx context.Context, req *Request, requestID string)
 	return th
 }
 
-// done returns th to the pool, zeroed but for its emptied stack and scratch
-// bytes, so that the pool keeps no value, request or response of the run
-// alive. Only the slots the run used are cleared: the others are still zero.
+// done empties th, but for its emptied stack and texts arrays, so that
+// the pool keeps no value, request or response of the run alive, and
+// returns it to the pool. Only the slots the run used are cleared: the
+// others are still zero.
 func (m *Machine) done(th *Thread) {
+	th.empty()
+	m.threads.Put(th)
+}
+
+// doneInto empties th and keeps it in resp for the next run into resp.
+func (m *Machine) doneInto(th *Thread, resp *Response) {
+	th.empty()
+	resp.th = th
+}
+
+// empty zeroes th but for its emptied stack and texts arrays.
+func (th *Thread) empty() {
 	s := th.stack[:th.high]
 	clearValues(s)
 	// Field by field, skipping what is already zero: with the GC marking,
@@ -146,11 +162,12 @@ func (m *Machine) done(th *Thread) {
 		th.ret = nil
 	}
 	th.stack, th.high, th.nextCheck = s[:0], 0, 0
-	th.scratch = th.scratch[:0]
-	if cap(th.scratch) > maxPooledScratch {
-		th.scratch = nil // a rare long string does not pin its memory
+	if len(th.texts) > 0 { // only after a panic: builds drop their texts
+		th.dropTexts(0)
 	}
-	m.threads.Put(th)
+	if cap(th.texts) > maxPooledTexts {
+		th.texts = nil // a rare build of many parts does not pin its array
+	}
 }
 
 // Exec runs handler h for req. It returns the buffered response and the SPAWNed
@@ -159,6 +176,8 @@ func (m *Machine) done(th *Thread) {
 func (m *Machine) Exec(ctx context.Context, h *lang.Handler, req *Request, requestID string) (*Response, []Job, error) {
 	resp := new(Response)
 	jobs, _, err := m.ExecSteps(ctx, h, req, requestID, resp)
+	m.threads.Put(resp.th) // resp is the caller's now, not reused by Exec
+	resp.th = nil
 	if err != nil {
 		return nil, nil, err
 	}
@@ -176,8 +195,9 @@ func (m *Machine) ExecSteps(ctx context.Context, h *lang.Handler, req *Request, 
 	if c == nil {
 		return nil, 0, fmt.Errorf("runtime: handler %s is not part of this program", h.RouteString())
 	}
-	th := m.newThread(ctx, req, requestID)
-	defer m.done(th)
+	th := m.newThread(ctx, req, requestID, resp.th)
+	resp.th = nil
+	defer m.doneInto(th, resp)
 	th.resp = resp
 	base := th.reserve(c.size)
 	if _, err := c.body.exec(th, th.stack[base:base+c.size:base+c.size]); err != nil {
@@ -203,7 +223,7 @@ func (m *Machine) RunSub(ctx context.Context, job Job) ([]Job, error) {
 		return nil, &Error{Pos: job.Pos, Msg: fmt.Sprintf("SPAWN of %s: %s %s now takes %d arguments, the job has %d",
 			job.Sub, c.proc.Kind, c.proc.Name, len(c.proc.Params), len(job.Args))}
 	}
-	th := m.newThread(ctx, nil, job.RequestID)
+	th := m.newThread(ctx, nil, job.RequestID, nil)
 	defer m.done(th)
 	base := th.reserve(c.size)
 	copy(th.stack[base:], job.Args)
@@ -213,8 +233,8 @@ func (m *Machine) RunSub(ctx context.Context, job Job) ([]Job, error) {
 	return th.spawned, nil
 }
 
-// maxPooledScratch is the largest string-building buffer a pooled Thread keeps.
-const maxPooledScratch = 64 << 10
+// maxPooledTexts is the most texts-stack entries a pooled Thread keeps.
+const maxPooledTexts = 1024
 
 // checkEvery is how many steps pass between two looks at the context.
 const checkEvery = 1024

@@ -81,7 +81,7 @@ END SUB
 // TestDoneZeroesEveryField: done resets a Thread field by field; a field
 // added later and forgotten there would carry one run's state into the next.
 // Every field is set here, through reflection, and must come back zero (the
-// stack keeps its array, emptied and cleared).
+// stack and the texts keep their arrays, emptied and cleared).
 func TestDoneZeroesEveryField(t *testing.T) {
 	m := &Machine{}
 	th := &Thread{stack: make([]Value, 4, 8)}
@@ -98,7 +98,7 @@ func TestDoneZeroesEveryField(t *testing.T) {
 		case reflect.Map:
 			f.Set(reflect.MakeMap(f.Type()))
 		case reflect.Slice:
-			if name := v.Type().Field(i).Name; name != "stack" && name != "scratch" {
+			if name := v.Type().Field(i).Name; name != "stack" && name != "texts" {
 				f.Set(reflect.MakeSlice(f.Type(), 1, 1))
 			}
 		case reflect.Interface:
@@ -114,18 +114,19 @@ func TestDoneZeroesEveryField(t *testing.T) {
 			t.Fatalf("field %s: no test value for kind %s", v.Type().Field(i).Name, f.Kind())
 		}
 	}
-	th.stack[2], th.high, th.scratch = Str("kept?"), 3, []byte("left over")
+	th.stack[2], th.high = Str("kept?"), 3
+	th.texts = []string{"a", "left over"} // as a panic in an append run leaves them
 	m.done(th)
 	for i := 0; i < v.NumField(); i++ {
 		name := v.Type().Field(i).Name
-		if name != "stack" && name != "scratch" && !v.Field(i).IsZero() {
+		if name != "stack" && name != "texts" && !v.Field(i).IsZero() {
 			t.Errorf("field %s is not zero after done", name)
 		}
 	}
 	if len(th.stack) != 0 || cap(th.stack) != 8 || th.stack[:3][2] != nil {
 		t.Errorf("stack: len %d cap %d, slot 2 %v", len(th.stack), cap(th.stack), th.stack[:3][2])
 	}
-	if len(th.scratch) != 0 {
-		t.Errorf("scratch keeps %q", th.scratch)
+	if len(th.texts) != 0 || th.texts[:2][1] != "" {
+		t.Errorf("texts: len %d, keeps %q", len(th.texts), th.texts[:2])
 	}
 }

@@ -88,12 +88,80 @@ func parseMultipart(body []byte, boundary string) (url.Values, error) {
 }
 
 // QueryValue gives a query-string value, "" if absent. The query is parsed
-// once and leniently: a bad escape only loses the pair it is in.
+// once and leniently: a bad escape only loses the pair it is in. A short
+// query (a webhook's usual few parameters) is scanned at each call
+// instead, as ParseQuery would read it: no map, no allocation.
 func (r *Request) QueryValue(name string) string {
+	if r.query == nil && len(r.RawQuery) <= maxScannedQuery {
+		return scanQuery(r.RawQuery, name)
+	}
 	if r.query == nil {
 		r.query, _ = url.ParseQuery(r.RawQuery) // lenient by design
 	}
 	return r.query.Get(name)
+}
+
+// maxScannedQuery is the longest query QueryValue scans rather than parses:
+// a scan costs about what a map lookup does up to there. (ParseQuery's cap
+// on the number of parameters, 10000 unless GODEBUG lowers it, is far above
+// what 256 bytes hold.)
+const maxScannedQuery = 256
+
+// scanQuery is url.ParseQuery(query).Get(name): the first pair whose key
+// unescapes to name and whose value unescapes, skipping empty pairs and
+// those holding a semicolon, as ParseQuery does. One pass over the bytes;
+// only a key or value with an escape is unescaped.
+func scanQuery(query, name string) string {
+	for start := 0; start < len(query); {
+		end, eq, semi, keyEsc, valEsc := start, -1, false, false, false
+		for ; end < len(query) && query[end] != '&'; end++ {
+			switch query[end] {
+			case ';':
+				semi = true
+			case '=':
+				if eq < 0 {
+					eq = end
+				}
+			case '%', '+':
+				if eq < 0 {
+					keyEsc = true
+				} else {
+					valEsc = true
+				}
+			}
+		}
+		key, value := query[start:end], ""
+		if eq >= 0 {
+			key, value = query[start:eq], query[eq+1:end]
+		}
+		empty := end == start
+		start = end + 1
+		if empty || semi {
+			continue
+		}
+		if v, ok := queryPair(key, value, name, keyEsc, valEsc); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// queryPair gives the unescaped value of key=value when key unescapes to
+// name and value unescapes.
+func queryPair(key, value, name string, keyEsc, valEsc bool) (string, bool) {
+	if keyEsc {
+		k, err := url.QueryUnescape(key)
+		if err != nil || k != name {
+			return "", false
+		}
+	} else if key != name {
+		return "", false
+	}
+	if valEsc {
+		v, err := url.QueryUnescape(value)
+		return v, err == nil
+	}
+	return value, true
 }
 
 // HeaderValue gives a request header, name case-insensitive, "" if absent.

@@ -3,6 +3,8 @@ package runtime
 import (
 	"errors"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -97,4 +99,65 @@ func TestQueryHeaderPath(t *testing.T) {
 	check(t, "path missing", r.PathValue("x"), "")
 	empty := &Request{}
 	check(t, "empty", empty.QueryValue("a")+empty.HeaderValue("a")+empty.PathValue("a"), "")
+}
+
+// QueryValue scans a short query instead of parsing it: for every query
+// and name it gives what url.ParseQuery(query).Get(name) gives, short or
+// long (parsed) alike.
+func TestQueryValueIsParseQuerys(t *testing.T) {
+	long := strings.Repeat("pad=x&", maxScannedQuery/6+1)
+	tests := []struct{ name, query, key string }{
+		{"first of three", "a=1&b=2&c=3", "a"},
+		{"last of three", "a=1&b=2&c=3", "c"},
+		{"missing", "a=1", "b"},
+		{"first of repeated", "a=1&a=2", "a"},
+		{"no value", "a&b=2", "a"},
+		{"empty value", "a=&b=2", "a"},
+		{"value with =", "a=b=c", "a"},
+		{"plus is a space", "a=x+y", "a"},
+		{"escaped value", "a=%41%2b", "a"},
+		{"escaped key", "%61=1", "a"},
+		{"plus in key", "a+b=1", "a b"},
+		{"raw key with an escape is not its own name", "%61=1", "%61"},
+		{"bad escape in value skips the pair", "a=%zz&a=2", "a"},
+		{"bad escape in key skips the pair", "%zz=1&b=2", "b"},
+		{"bad escape in key, raw name", "%zz=1", "%zz"},
+		{"semicolon skips the pair", "a=1;b=2&a=3", "a"},
+		{"semicolon pair, other key", "x=1;a=2&a=3", "a"},
+		{"empty pairs", "&&a=1&&", "a"},
+		{"empty name", "=1&a=2", ""},
+		{"empty query", "", "a"},
+		{"unicode", "n%C3%A3o=sim%C3%A3", "não"},
+		{"meta's handshake", "hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=kettle-blue-42", "hub.verify_token"},
+		{"long query is parsed", long + "a=1&a=2", "a"},
+		{"long query, bad escape", long + "a=%zz&a=2", "a"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := parseQueryGet(tt.query, tt.key)
+			r := &Request{RawQuery: tt.query}
+			if got := r.QueryValue(tt.key); got != want {
+				t.Errorf("QueryValue(%q) of %q = %q, ParseQuery gives %q", tt.key, tt.query, got, want)
+			}
+			if got := r.QueryValue(tt.key); got != want { // asked twice: parsed or scanned again
+				t.Errorf("again: QueryValue(%q) of %q = %q, ParseQuery gives %q", tt.key, tt.query, got, want)
+			}
+		})
+	}
+}
+
+func parseQueryGet(query, name string) string {
+	q, _ := url.ParseQuery(query)
+	return q.Get(name)
+}
+
+func FuzzQueryValueIsParseQuerys(f *testing.F) {
+	f.Add("a=1&b=%41&c+d=x+y;z&&%zz=1", "a")
+	f.Add("hub.mode=subscribe&hub.challenge=1158201444", "hub.challenge")
+	f.Fuzz(func(t *testing.T, query, name string) {
+		r := &Request{RawQuery: query}
+		if got, want := r.QueryValue(name), parseQueryGet(query, name); got != want {
+			t.Errorf("QueryValue(%q) of %q = %q, ParseQuery gives %q", name, query, got, want)
+		}
+	})
 }

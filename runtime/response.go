@@ -13,6 +13,11 @@ type Response struct {
 	Status int
 	Header Header
 	Body   []byte
+
+	// th is the emptied Thread of the last run, which the next run into
+	// this Response takes instead of going to the Machine's pool: a caller
+	// that reuses its Responses saves a pool's Get and Put a run.
+	th *Thread
 }
 
 // reset empties r for a new run, keeping its memory.
@@ -38,7 +43,7 @@ type HeaderField struct {
 
 // Get is the value of name (any case), or "".
 func (h Header) Get(name string) string {
-	return h.get(textproto.CanonicalMIMEHeaderKey(name))
+	return h.get(canonicalName(name))
 }
 
 // get is Get of a canonical name.
@@ -53,7 +58,7 @@ func (h Header) get(name string) string {
 
 // Set sets name (canonicalised, as http.Header.Set does) to value.
 func (h *Header) Set(name, value string) {
-	name = textproto.CanonicalMIMEHeaderKey(name)
+	name = canonicalName(name)
 	for i := range *h {
 		if (*h)[i].Name == name {
 			(*h)[i].Value = value
@@ -61,6 +66,22 @@ func (h *Header) Set(name, value string) {
 		}
 	}
 	*h = append(*h, HeaderField{Name: name, Value: value})
+}
+
+// canonicalName is textproto.CanonicalMIMEHeaderKey(name) without its
+// work when every letter is already in canonical case, as in a script's
+// literal "Content-Type": then textproto gives name itself too (it gives
+// a name that is not a token unchanged as well).
+func canonicalName(name string) string {
+	upper := true // the next letter must be upper case
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if (upper && 'a' <= c && c <= 'z') || (!upper && 'A' <= c && c <= 'Z') {
+			return textproto.CanonicalMIMEHeaderKey(name)
+		}
+		upper = c == '-'
+	}
+	return name
 }
 
 // HTTP is h as a new http.Header.
@@ -92,10 +113,13 @@ func (th *Thread) Write(s string) error {
 		if size > cap(body) {
 			grown := make([]byte, len(body), size)
 			copy(grown, body)
-			body = grown
+			th.resp.Body = grown
 		}
 	}
-	th.resp.Body = append(body, s...)
+	// Within capacity only the length is stored: no write barrier for the
+	// slice's pointer while a collection is marking.
+	th.resp.Body = th.resp.Body[:need]
+	copy(th.resp.Body[need-len(s):], s)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/textproto"
 	"testing"
 
 	"github.com/gbhook/gbhook/lang"
@@ -76,5 +77,76 @@ func TestReusedBodyBufferCountsAsNew(t *testing.T) {
 				t.Fatalf("got %v, want the budget error of the third PRINT", err)
 			}
 		})
+	}
+}
+
+// canonicalName is a fast path of textproto.CanonicalMIMEHeaderKey: it must
+// give the same name for every input, canonical, not, or not a token.
+func TestCanonicalNameIsTextprotos(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"canonical", "Content-Type", "Content-Type"},
+		{"lower", "content-type", "Content-Type"},
+		{"upper", "CONTENT-TYPE", "Content-Type"},
+		{"digits and dashes", "X-1-Forwarded--for", "X-1-Forwarded--For"},
+		{"leading dash", "-a", "-A"},
+		{"empty", "", ""},
+		{"space: not a token, kept", "content type", "content type"},
+		{"colon: not a token, kept", "a:b", "a:b"},
+		{"non-ASCII: kept", "x-é", "x-é"},
+		{"every token punctuation", "a!#$%&'*+-.^_`|~b", "A!#$%&'*+-.^_`|~b"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := canonicalName(tt.in); got != tt.want {
+				t.Errorf("canonicalName(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+	// Every string of up to 3 bytes over letters of both cases, a digit, a
+	// dash, token punctuation and bytes that are not token bytes.
+	alphabet := []byte("aZz9-_.~ :\x00\x7f\x80\xff")
+	var walk func(prefix []byte)
+	walk = func(prefix []byte) {
+		in := string(prefix)
+		if got, want := canonicalName(in), textproto.CanonicalMIMEHeaderKey(in); got != want {
+			t.Errorf("canonicalName(%q) = %q, textproto gives %q", in, got, want)
+		}
+		if len(prefix) == 3 {
+			return
+		}
+		for _, c := range alphabet {
+			walk(append(prefix, c))
+		}
+	}
+	walk(nil)
+}
+
+// A Response reused from run to run keeps the emptied Thread of its last
+// run for the next, instead of the Machine's pool; Exec, whose Response is
+// its caller's, keeps none in it.
+func TestResponseKeepsItsThreadBetweenRuns(t *testing.T) {
+	f := &frame{}
+	h := handler(f, f.set("S$", str("a")), out(f.v("S$")))
+	m := machine(t, Options{}, h)
+	resp := new(Response)
+	var first *Thread
+	for i := range 3 {
+		if _, _, err := m.ExecSteps(context.Background(), h, &Request{}, "r", resp); err != nil || string(resp.Body) != "a" {
+			t.Fatalf("run %d: %v %q", i, err, resp.Body)
+		}
+		th := resp.th
+		if th == nil || th.req != nil || th.resp != nil || th.ctx != nil || len(th.stack) != 0 || th.high != 0 ||
+			th.steps != 0 || th.mem != 0 || th.stack[:1][0] != nil {
+			t.Fatalf("run %d: the Response keeps %+v, want an emptied Thread", i, th)
+		}
+		if first == nil {
+			first = th
+		} else if th != first {
+			t.Errorf("run %d: the Response's Thread was not the one it kept", i)
+		}
+	}
+	got, _, err := m.Exec(context.Background(), h, &Request{}, "r")
+	if err != nil || got.th != nil {
+		t.Errorf("Exec: %v, its Response keeps a Thread: %v", err, got.th != nil)
 	}
 }

@@ -34,7 +34,7 @@ func (m *Machine) RunSchedule(ctx context.Context, s *lang.Schedule, requestID s
 	if c == nil {
 		return nil, fmt.Errorf("runtime: schedule %s is not part of this program", s)
 	}
-	th := m.newThread(ctx, nil, requestID)
+	th := m.newThread(ctx, nil, requestID, nil)
 	defer m.done(th)
 	base := th.reserve(c.size)
 	if _, err := c.body.exec(th, th.stack[base:base+c.size:base+c.size]); err != nil {

@@ -78,11 +78,11 @@ type Thread struct {
 	locals    map[any]any // builtin families' per-run state (threadstate.go)
 
 	// Interpreter state (machine.go, eval.go).
-	stack     []Value // frames and builtin arguments, pushed and popped
-	high      int     // slots of stack used so far; those above are zero
-	scratch   []byte  // bytes of the strings being built (concat.go)
-	ret       Value   // the value of the RETURN being carried out
-	nextCheck int     // step at which the budget and the context are checked next
+	stack     []Value  // frames and builtin arguments, pushed and popped
+	high      int      // slots of stack used so far; those above are zero
+	texts     []string // texts made at run time of the strings being built (concat.go)
+	ret       Value    // the value of the RETURN being carried out
+	nextCheck int      // step at which the budget and the context are checked next
 }
 
 // Context is the run's context (deadline, cancellation).
