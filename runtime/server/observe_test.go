@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -139,6 +140,7 @@ END ON
 // room for must cost it nothing: no record of its own (one is lent), no
 // path string, no copy of the answer. They used to cost 364 bytes a request.
 func TestUnkeptRequestsAllocateNoRecord(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(-1)) // a GC empties the pool
 	allocs := map[bool]float64{}
 	for _, room := range []bool{true, false} {
 		h := newHarness(t, Config{Observe: func(*history.Record) {}, Room: func() bool { return room }},
@@ -149,8 +151,12 @@ func TestUnkeptRequestsAllocateNoRecord(t *testing.T) {
 			}
 		})
 	}
-	if saved := allocs[true] - allocs[false]; saved < 3 {
-		t.Errorf("an unkept request allocates %v, a kept one %v: want 3 fewer (record, path, body copy)",
-			allocs[false], allocs[true])
+	want := 3.0
+	if raceEnabled {
+		want = 2 // the pool drops some boxes; the old code saved 1
+	}
+	if saved := allocs[true] - allocs[false]; saved < want {
+		t.Errorf("an unkept request allocates %v, a kept one %v: want %v fewer (record, path, body copy)",
+			allocs[false], allocs[true], want)
 	}
 }
