@@ -33,9 +33,18 @@ func main() {
 		kong.Bind(&cli.Simulate.simFlags),
 		kong.Vars{"version": versionText(debug.ReadBuildInfo())},
 	)
-	if err := ctx.Run(); err != nil {
+	if err := run(ctx, &cli); err != nil {
 		os.Exit(exitCode(err))
 	}
+}
+
+// run runs the chosen command. serve runs without the parser's model: it
+// lives as long as the server, and its 140 KB would be marked by every GC.
+func run(ctx *kong.Context, cli *CLI) error {
+	if ctx.Command() == "serve" {
+		return cli.Serve.Run()
+	}
+	return ctx.Run()
 }
 
 // exitError carries an exit status for a failure already reported to the user.
