@@ -96,3 +96,22 @@ func scrapeCounter(t *testing.T, url, name string) float64 {
 	t.Fatalf("%s not in %s", name, url)
 	return 0
 }
+
+// serve tunes the collector (runtime/gctune) unless GOGC says otherwise.
+func TestServeTunesGOGCUnlessSet(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		env  map[string]string
+		want float64
+	}{
+		{"unset: small heap, 200", nil, 200},
+		{"GOGC=100 wins", map[string]string{"GOGC": "100"}, 100},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := startServe(t, c.env)
+			if got := scrapeCounter(t, "http://"+s.admin+"/metrics", "go_gc_gogc_percent"); got != c.want {
+				t.Errorf("go_gc_gogc_percent %v, want %v", got, c.want)
+			}
+		})
+	}
+}

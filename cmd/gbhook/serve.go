@@ -20,6 +20,7 @@ import (
 	"github.com/gbhook/gbhook/runtime"
 	"github.com/gbhook/gbhook/runtime/admin"
 	"github.com/gbhook/gbhook/runtime/delivery"
+	"github.com/gbhook/gbhook/runtime/gctune"
 	"github.com/gbhook/gbhook/runtime/logsink"
 	"github.com/gbhook/gbhook/runtime/queue"
 	"github.com/gbhook/gbhook/runtime/reload"
@@ -75,6 +76,9 @@ func (c *ServeCmd) Run() error {
 	defer out.Close()
 	log := newLogger(c.LogFormat, os.Stderr, out)
 	dropLog = log
+	if os.Getenv("GOGC") == "" { // the user's setting wins
+		defer gctune.Start(gctune.Default)()
+	}
 	token := os.Getenv("GBHOOK_ADMIN_TOKEN")
 	if c.AdminAddr != "off" {
 		if err := admin.CheckAddr(c.AdminAddr, token); err != nil {
