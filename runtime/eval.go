@@ -245,6 +245,9 @@ func (c *compiler) ifStmt(s *lang.If) (execFn, error) {
 	}
 	if len(conds) == 1 { // IF ... THEN ... [ELSE ...], the commonest form
 		cond, then := conds[0], blocks[0]
+		if vc := varTextCondOf(s.Conds[0]); vc != nil && !c.plain {
+			return ifVarText(vc, then, els), nil // fast.go
+		}
 		return func(th *Thread, f []Value) (ctl, error) {
 			v, err := cond(th, f)
 			if err != nil {
