@@ -141,11 +141,7 @@ func (c *compiler) catChain(e *lang.Binary) (cexpr, error) {
 	if len(parts) == 0 {
 		return first, nil
 	}
-	ch := &catChain{first: first.fn, parts: parts, constFrom: len(parts)}
-	for ch.constFrom > 0 && parts[ch.constFrom-1].konst != nil {
-		ch.constFrom--
-		ch.suffix = parts[ch.constFrom].text + ch.suffix
-	}
+	ch := newCatChain(first.fn, parts)
 	tail := &catTail{catChain: ch}
 	for _, p := range parts {
 		if p.konst == nil {
@@ -184,6 +180,15 @@ func (t *catTail) eval(th *Thread, f []Value) (Value, error) {
 	v, buf := newStr(n)
 	copy(buf[copy(buf, s):], t.text)
 	return v, nil
+}
+
+func newCatChain(first evalFn, parts []catPart) *catChain {
+	ch := &catChain{first: first, parts: parts, constFrom: len(parts)}
+	for ch.constFrom > 0 && parts[ch.constFrom-1].konst != nil {
+		ch.constFrom--
+		ch.suffix = parts[ch.constFrom].text + ch.suffix
+	}
+	return ch
 }
 
 // applyCat is one operator of a chain, as binary would apply it.

@@ -65,3 +65,72 @@ func TestVarTextCondShapes(t *testing.T) {
 		})
 	}
 }
+
+// A chain whose parts after its last variable one are constants builds
+// without the texts stack (catChain.buildTail): it answers, and trips the
+// memory budget at the same operator, as one string per operator does;
+// chains with a variable part later, or whose text starts at a constant
+// (numbers add first), take the general build.
+func TestChainEndingInConstants(t *testing.T) {
+	tests := []struct{ name, expr, want string }{
+		{"constant then variable", `"https://x/?e=" + X$`, "https://x/?e=" + strings.Repeat("v", 40)},
+		{"constant, variable, constants", `"<a>" + X$ + "</a>" & "!"`, "<a>" + strings.Repeat("v", 40) + "</a>!"},
+		{"variable part later: general", `"<" + X$ + "|" + X$ + ">"`, "<" + strings.Repeat("v", 40) + "|" + strings.Repeat("v", 40) + ">"},
+		{"numbers add first: general", `1 + N + "x" + "y"`, "3xy"},
+		{"number then variable text", `N + X$ + "z"`, "2" + strings.Repeat("v", 40) + "z"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "ON WEBHOOK POST TO \"/t\" DO\n  N = 2 : X$ = \"" + strings.Repeat("v", 40) + "\"\n  PRINT " + tt.expr + "\nEND ON\n"
+			got, plain := runBoth(t, Options{}, src)
+			if got != tt.want || plain != tt.want {
+				t.Fatalf("got %q, one string per operator %q, want %q", got, plain, tt.want)
+			}
+			failed := 0
+			for mem := 1; mem <= 260; mem++ {
+				got, plain := runBoth(t, Options{MaxMemory: int64(mem)}, src)
+				if got != plain {
+					t.Errorf("MaxMemory %d: got %q, one string per operator %q", mem, got, plain)
+				}
+				if strings.HasPrefix(got, "error: ") {
+					failed++
+				}
+			}
+			if failed == 0 {
+				t.Error("no budget tripped: the accounting was not exercised")
+			}
+		})
+	}
+}
+
+// buildTail is taken exactly when the part that starts the text is the
+// last one that is not a constant.
+func TestBuildTailApplies(t *testing.T) {
+	c := &compiler{m: &Machine{}, procs: map[*lang.Proc]*code{}}
+	x := &lang.VarRef{Name: "X$", Slot: 0}
+	lit := func(s string) lang.Expr { return &lang.StrLit{Value: s} }
+	cat := func(l, r lang.Expr) *lang.Binary { return &lang.Binary{Op: lang.OpAdd, L: l, R: r} }
+	tests := []struct {
+		name      string
+		e         *lang.Binary
+		constFrom int
+		suffix    string
+	}{
+		{"constant + X$", cat(lit("a"), x), 1, ""},
+		{"constant + X$ + constants", cat(cat(cat(lit("a"), x), lit("b")), lit("c")), 1, "bc"},
+		{"X$ later", cat(cat(cat(lit("a"), x), lit("b")), x), 3, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, ops := catChainOf(tt.e)
+			parts, err := c.catParts(ops)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ch := newCatChain(nil, parts)
+			if ch.constFrom != tt.constFrom || ch.suffix != tt.suffix {
+				t.Errorf("constFrom %d, suffix %q; want %d, %q", ch.constFrom, ch.suffix, tt.constFrom, tt.suffix)
+			}
+		})
+	}
+}
