@@ -164,6 +164,11 @@ func (c *compiler) block(stmts []lang.Stmt) (block, error) {
 		if err != nil {
 			return nil, err
 		}
+		if n == 0 {
+			if n, run, err = c.defaultAt(stmts[i:]); err != nil { // fast.go
+				return nil, err
+			}
+		}
 		if n > 0 {
 			b = append(b, stmt{pos: s.Position(), run: run})
 			i += n - 1

@@ -64,3 +64,78 @@ func ifVarText(cond *varTextCond, then, els block) execFn {
 		return els.exec(th, f)
 	}
 }
+
+// defaultRun is the default-value idiom, two statements compiled as one:
+//
+//	LET X$ = expr
+//	IF X$ = "text" THEN X$ = other
+//
+// (or <>, and any expressions). It counts the IF's step and the THEN
+// assignment's at their own places, as the block would.
+type defaultRun struct {
+	slot      int
+	x         evalFn // the LET's expression
+	ifPos     lang.Pos
+	cond      *varTextCond
+	thenPos   lang.Pos
+	thenX     evalFn
+	thenKonst Value // thenX's value when a literal
+}
+
+// defaultAt gives the idiom's code when stmts starts with it (2), else 0.
+func (c *compiler) defaultAt(stmts []lang.Stmt) (int, execFn, error) {
+	if len(stmts) < 2 || c.plain {
+		return 0, nil, nil
+	}
+	a, ok := stmts[0].(*lang.Assign)
+	s, iok := stmts[1].(*lang.If)
+	if !ok || !iok || len(s.Conds) != 1 || len(s.Blocks[0]) != 1 || len(s.Else) != 0 {
+		return 0, nil, nil
+	}
+	cond := varTextCondOf(s.Conds[0])
+	then, tok := s.Blocks[0][0].(*lang.Assign)
+	if cond == nil || cond.slot != a.Slot || !tok || then.Slot != a.Slot {
+		return 0, nil, nil
+	}
+	x, err := c.expr(a.X)
+	if err != nil {
+		return 0, nil, err
+	}
+	tx, err := c.expr(then.X)
+	if err != nil {
+		return 0, nil, err
+	}
+	d := &defaultRun{slot: a.Slot, x: x.fn, ifPos: s.P, cond: cond, thenPos: then.P, thenX: tx.fn}
+	switch then.X.(type) { // literals only: a folded operator still accounts
+	case *lang.StrLit, *lang.NumLit:
+		d.thenKonst = tx.konst
+	}
+	return 2, d.run, nil
+}
+
+func (d *defaultRun) run(th *Thread, f []Value) (ctl, error) {
+	v, err := d.x(th, f)
+	if err != nil {
+		return ctlNone, err
+	}
+	f[d.slot] = v
+	if err := th.tick(&d.ifPos); err != nil {
+		return ctlNone, err
+	}
+	ok, err := d.cond.holds(th, f)
+	if !ok || err != nil {
+		return ctlNone, err
+	}
+	if err := th.tick(&d.thenPos); err != nil {
+		return ctlNone, err
+	}
+	if d.thenKonst != nil {
+		f[d.slot] = d.thenKonst
+		return ctlNone, nil
+	}
+	if v, err = d.thenX(th, f); err != nil {
+		return ctlNone, err
+	}
+	f[d.slot] = v
+	return ctlNone, nil
+}

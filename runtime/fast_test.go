@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -130,6 +132,114 @@ func TestBuildTailApplies(t *testing.T) {
 			ch := newCatChain(nil, parts)
 			if ch.constFrom != tt.constFrom || ch.suffix != tt.suffix {
 				t.Errorf("constFrom %d, suffix %q; want %d, %q", ch.constFrom, ch.suffix, tt.constFrom, tt.suffix)
+			}
+		})
+	}
+}
+
+// runSteps runs src's first handler as compiled and as compiled plainly
+// (no fast path), giving the answer or error with the steps taken.
+func runSteps(t *testing.T, opts Options, src string) (got, plain string) {
+	t.Helper()
+	prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, testBuiltins)
+	if err != nil {
+		t.Fatalf("check: %v", err)
+	}
+	var out [2]string
+	for i, p := range []bool{false, true} {
+		m, err := New(prog, testReg, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p {
+			if err := m.compileWith(true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		resp := new(Response)
+		_, steps, err := m.ExecSteps(context.Background(), prog.Handlers[0], &Request{}, "r", resp)
+		if err != nil {
+			out[i] = fmt.Sprintf("%d steps, error: %v", steps, err)
+		} else {
+			out[i] = fmt.Sprintf("%d steps, %s", steps, resp.Body)
+		}
+	}
+	return out[0], out[1]
+}
+
+// LET X = ... : IF X = "text" THEN X = ... runs as one statement
+// (defaultRun): same answers, errors at the same places, the same steps
+// counted, and the step budget tripped at the IF or at the THEN as the
+// statements one by one trip it. Shapes that are not the idiom run as
+// before.
+func TestDefaultIdiomMatchesStatementByStatement(t *testing.T) {
+	tests := []struct{ name, body, want string }{
+		{"default taken", "X$ = GET FORM VALUE(\"missing\")\n  IF X$ = \"\" THEN X$ = \"dflt\"\n  PRINT X$",
+			"4 steps, dflt"},
+		{"value kept", "X$ = \"given\"\n  IF X$ = \"\" THEN X$ = \"dflt\"\n  PRINT X$",
+			"3 steps, given"},
+		{"not equal", "X$ = \"a\"\n  IF X$ <> \"b\" THEN X$ = X$ + \"!\"\n  PRINT X$", "4 steps, a!"},
+		{"number against text", "X = 10\n  IF X = \"10\" THEN X = 11\n  PRINT X", "4 steps, 11"},
+		{"THEN fails at its place", "X$ = \"\"\n  IF X$ = \"\" THEN X$ = FAIL()\n  PRINT X$",
+			"3 steps, error: t.bas:3:24: boom"},
+		{"LET fails at its place", "X$ = FAIL()\n  IF X$ = \"\" THEN X$ = \"d\"\n  PRINT X$",
+			"1 steps, error: t.bas:2:8: boom"},
+		{"with ELSE: not the idiom", "X$ = \"\"\n  IF X$ = \"\" THEN X$ = \"d\" ELSE X$ = \"e\"\n  PRINT X$", "4 steps, d"},
+		{"other variable: not the idiom", "X$ = \"\" : Y$ = \"y\"\n  IF Y$ = \"\" THEN X$ = \"d\"\n  PRINT X$; Y$", "4 steps, y"},
+		{"two THEN statements: not the idiom", "X$ = \"\"\n  IF X$ = \"\" THEN\n    X$ = \"d\"\n    X$ = X$ + \"e\"\n  END IF\n  PRINT X$",
+			"5 steps, de"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "ON WEBHOOK POST TO \"/t\" DO\n  " + tt.body + "\nEND ON\n"
+			got, plain := runSteps(t, Options{}, src)
+			if got != tt.want || plain != tt.want {
+				t.Errorf("got %q, statement by statement %q, want %q", got, plain, tt.want)
+			}
+			for max := 1; max <= 6; max++ {
+				got, plain := runSteps(t, Options{MaxSteps: max}, src)
+				if got != plain {
+					t.Errorf("MaxSteps %d: got %q, statement by statement %q", max, got, plain)
+				}
+			}
+		})
+	}
+}
+
+// defaultAt takes the idiom and nothing else.
+func TestDefaultAtShapes(t *testing.T) {
+	tests := []struct {
+		name, body string
+		n          int
+	}{
+		{"the idiom", "X$ = \"\"\n  IF X$ = \"\" THEN X$ = \"d\"", 2},
+		{"<> and an expression", "X$ = \"\"\n  IF X$ <> \"a\" THEN X$ = X$ + \"b\"", 2},
+		{"ELSE", "X$ = \"\"\n  IF X$ = \"\" THEN X$ = \"d\" ELSE X$ = \"e\"", 0},
+		{"ELSEIF", "X$ = \"\"\n  IF X$ = \"\" THEN\n    X$ = \"d\"\n  ELSEIF X$ = \"a\" THEN\n    X$ = \"e\"\n  END IF", 0},
+		{"THEN assigns another variable", "X$ = \"\"\n  IF X$ = \"\" THEN Y$ = \"d\"", 0},
+		{"condition on another variable", "X$ = \"\" : Y$ = \"\"\n  IF Y$ = \"\" THEN X$ = \"d\"", 0},
+		{"condition against a variable", "X$ = \"\" : Y$ = \"\"\n  IF X$ = Y$ THEN X$ = \"d\"", 0},
+		{"THEN is not an assignment", "X$ = \"\"\n  IF X$ = \"\" THEN PRINT \"d\"", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "ON WEBHOOK POST TO \"/t\" DO\n  " + tt.body + "\n  PRINT X$\nEND ON\n"
+			prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, testBuiltins)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := prog.Handlers[0].Body
+			c := &compiler{m: &Machine{prog: prog}, procs: map[*lang.Proc]*code{}}
+			n := 0
+			for i := range body { // the statement before the IF starts it
+				if _, ok := body[i].(*lang.If); ok && i > 0 {
+					if n, _, err = c.defaultAt(body[i-1:]); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if n != tt.n {
+				t.Errorf("defaultAt takes %d statements, want %d", n, tt.n)
 			}
 		})
 	}
