@@ -142,6 +142,10 @@ func (c *compiler) catChain(e *lang.Binary) (cexpr, error) {
 		return first, nil
 	}
 	ch := newCatChain(first.fn, parts)
+	if first.konst != nil && isText(first.konst) && ch.constFrom == 1 {
+		h := &catHead{catChain: ch, text: text(first.konst)}
+		return cexpr{fn: h.eval}, nil
+	}
 	tail := &catTail{catChain: ch}
 	for _, p := range parts {
 		if p.konst == nil {
@@ -189,6 +193,23 @@ func newCatChain(first evalFn, parts []catPart) *catChain {
 		ch.suffix = parts[ch.constFrom].text + ch.suffix
 	}
 	return ch
+}
+
+// catHead is a chain of a text constant, one operand known at run time
+// only, and constants, as in "https://...?Email=" + X$: from builds it
+// at its first part at once (the text starts at the constant), so eval
+// goes there directly.
+type catHead struct {
+	*catChain
+	text string // the first constant's
+}
+
+func (h *catHead) eval(th *Thread, f []Value) (Value, error) {
+	v, err := h.parts[0].fn(th, f)
+	if err != nil {
+		return nil, err
+	}
+	return h.buildTail(th, 0, h.text, text(v))
 }
 
 // applyCat is one operator of a chain, as binary would apply it.

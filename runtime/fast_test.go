@@ -69,7 +69,8 @@ func TestVarTextCondShapes(t *testing.T) {
 }
 
 // A chain whose parts after its last variable one are constants builds
-// without the texts stack (catChain.buildTail): it answers, and trips the
+// without the texts stack (catChain.buildTail), and one that starts with a
+// text constant goes there directly (catHead): it answers, and trips the
 // memory budget at the same operator, as one string per operator does;
 // chains with a variable part later, or whose text starts at a constant
 // (numbers add first), take the general build.
@@ -80,10 +81,12 @@ func TestChainEndingInConstants(t *testing.T) {
 		{"variable part later: general", `"<" + X$ + "|" + X$ + ">"`, "<" + strings.Repeat("v", 40) + "|" + strings.Repeat("v", 40) + ">"},
 		{"numbers add first: general", `1 + N + "x" + "y"`, "3xy"},
 		{"number then variable text", `N + X$ + "z"`, "2" + strings.Repeat("v", 40) + "z"},
+		{"number constant first: not catHead", `1 + X$ + "z"`, "1" + strings.Repeat("v", 40) + "z"},
+		{"JSON variable after a constant", `"j=" + J + "."`, `j=[1,2].`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src := "ON WEBHOOK POST TO \"/t\" DO\n  N = 2 : X$ = \"" + strings.Repeat("v", 40) + "\"\n  PRINT " + tt.expr + "\nEND ON\n"
+			src := "ON WEBHOOK POST TO \"/t\" DO\n  N = 2 : J = JSONLIT(\"[1,2]\") : X$ = \"" + strings.Repeat("v", 40) + "\"\n  PRINT " + tt.expr + "\nEND ON\n"
 			got, plain := runBoth(t, Options{}, src)
 			if got != tt.want || plain != tt.want {
 				t.Fatalf("got %q, one string per operator %q, want %q", got, plain, tt.want)
