@@ -122,8 +122,15 @@ func (d *defaultRun) run(th *Thread, f []Value) (ctl, error) {
 	if err := th.tick(&d.ifPos); err != nil {
 		return ctlNone, err
 	}
-	ok, err := d.cond.holds(th, f)
-	if !ok || err != nil {
+	if s, ok := v.(Str); ok { // holds, on the value just assigned
+		c := d.cond
+		if err := th.Work(min(len(s), len(c.k))); err != nil {
+			return ctlNone, budgetAt(&c.pos, err)
+		}
+		if (s == c.k) != c.eq {
+			return ctlNone, nil
+		}
+	} else if ok, err := d.cond.holds(th, f); !ok || err != nil {
 		return ctlNone, err
 	}
 	if err := th.tick(&d.thenPos); err != nil {

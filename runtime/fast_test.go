@@ -187,6 +187,8 @@ func TestDefaultIdiomMatchesStatementByStatement(t *testing.T) {
 			"3 steps, error: t.bas:3:24: boom"},
 		{"LET fails at its place", "X$ = FAIL()\n  IF X$ = \"\" THEN X$ = \"d\"\n  PRINT X$",
 			"1 steps, error: t.bas:2:8: boom"},
+		{"a long compare's work", "X$ = \"" + strings.Repeat("x", 5000) + "\"\n  IF X$ = \"" + strings.Repeat("x", 5000) +
+			"\" THEN X$ = \"d\"\n  PRINT X$", "82 steps, d"},
 		{"with ELSE: not the idiom", "X$ = \"\"\n  IF X$ = \"\" THEN X$ = \"d\" ELSE X$ = \"e\"\n  PRINT X$", "4 steps, d"},
 		{"other variable: not the idiom", "X$ = \"\" : Y$ = \"y\"\n  IF Y$ = \"\" THEN X$ = \"d\"\n  PRINT X$; Y$", "4 steps, y"},
 		{"two THEN statements: not the idiom", "X$ = \"\"\n  IF X$ = \"\" THEN\n    X$ = \"d\"\n    X$ = X$ + \"e\"\n  END IF\n  PRINT X$",
@@ -199,7 +201,7 @@ func TestDefaultIdiomMatchesStatementByStatement(t *testing.T) {
 			if got != tt.want || plain != tt.want {
 				t.Errorf("got %q, statement by statement %q, want %q", got, plain, tt.want)
 			}
-			for max := 1; max <= 6; max++ {
+			for max := 1; max <= 100; max++ {
 				got, plain := runSteps(t, Options{MaxSteps: max}, src)
 				if got != plain {
 					t.Errorf("MaxSteps %d: got %q, statement by statement %q", max, got, plain)
