@@ -61,7 +61,7 @@ func fnSetHeader(th *runtime.Thread, site *lang.CallExpr, args []runtime.Value) 
 		return nil, err
 	}
 	name, value := args[0].String(), args[1].String()
-	if !httpguts.ValidHeaderFieldName(name) {
+	if !runtime.CommonHeaderName(name) && !httpguts.ValidHeaderFieldName(name) {
 		return nil, errors.New("SET RESPONSE HEADER: invalid header name " + strconv.Quote(name))
 	}
 	if !httpguts.ValidHeaderFieldValue(value) { // rejects CR and LF: no header injection

@@ -141,7 +141,11 @@ func (c *compiler) catChain(e *lang.Binary) (cexpr, error) {
 	if len(parts) == 0 {
 		return first, nil
 	}
-	ch := &catChain{first: first.fn, parts: parts}
+	ch := newCatChain(first.fn, parts)
+	if first.konst != nil && isText(first.konst) && ch.constFrom == 1 {
+		h := &catHead{catChain: ch, text: text(first.konst)}
+		return cexpr{fn: h.eval}, nil
+	}
 	tail := &catTail{catChain: ch}
 	for _, p := range parts {
 		if p.konst == nil {
@@ -182,6 +186,32 @@ func (t *catTail) eval(th *Thread, f []Value) (Value, error) {
 	return v, nil
 }
 
+func newCatChain(first evalFn, parts []catPart) *catChain {
+	ch := &catChain{first: first, parts: parts, constFrom: len(parts)}
+	for ch.constFrom > 0 && parts[ch.constFrom-1].konst != nil {
+		ch.constFrom--
+		ch.suffix = parts[ch.constFrom].text + ch.suffix
+	}
+	return ch
+}
+
+// catHead is a chain of a text constant, one operand known at run time
+// only, and constants, as in "https://...?Email=" + X$: from builds it
+// at its first part at once (the text starts at the constant), so eval
+// goes there directly.
+type catHead struct {
+	*catChain
+	text string // the first constant's
+}
+
+func (h *catHead) eval(th *Thread, f []Value) (Value, error) {
+	v, err := h.parts[0].fn(th, f)
+	if err != nil {
+		return nil, err
+	}
+	return h.buildTail(th, 0, h.text, text(v))
+}
+
 // applyCat is one operator of a chain, as binary would apply it.
 func applyCat(th *Thread, p *catPart, a, b Value) (Value, error) {
 	if p.op == lang.OpCat {
@@ -193,6 +223,10 @@ func applyCat(th *Thread, p *catPart, a, b Value) (Value, error) {
 type catChain struct {
 	first evalFn
 	parts []catPart
+	// constFrom is the index of the first of the constant parts that end
+	// the chain (len(parts) when the last is not one), suffix their texts.
+	constFrom int
+	suffix    string
 }
 
 func (ch *catChain) eval(th *Thread, f []Value) (Value, error) {
@@ -227,6 +261,9 @@ func (ch *catChain) from(th *Thread, f []Value, acc Value) (Value, error) {
 // made at run time kept on th.texts; then, the length known, each text is
 // copied once into the result.
 func (ch *catChain) build(th *Thread, f []Value, i int, left, s string) (Value, error) {
+	if i+1 == ch.constFrom { // part i is the last not constant
+		return ch.buildTail(th, i, left, s)
+	}
 	base := len(th.texts)
 	th.pushText(left)
 	th.pushText(s)
@@ -267,6 +304,29 @@ func (ch *catChain) build(th *Thread, f []Value, i int, left, s string) (Value, 
 	return v, nil
 }
 
+// buildTail is build when every part after i is a constant (prefix +
+// X$, X$ + suffix): the length is known once part i is, so nothing waits
+// on th.texts.
+func (ch *catChain) buildTail(th *Thread, i int, left, s string) (Value, error) {
+	n := len(left)
+	for j := i; j < len(ch.parts); j++ {
+		p := &ch.parts[j]
+		size := len(p.text)
+		if j == i {
+			size = len(s)
+		}
+		if err := accountPart(th, p, n, size); err != nil {
+			return nil, err
+		}
+		n += size
+	}
+	v, buf := newStr(n)
+	off := copy(buf, left)
+	off += copy(buf[off:], s)
+	copy(buf[off:], ch.suffix)
+	return v, nil
+}
+
 // appendRun is a run of statements building one variable: an assignment to
 // slot, then statements slot = slot + .... It makes the string once, at
 // the end, when the first value is text; otherwise each statement runs as
@@ -289,10 +349,12 @@ type runOp struct {
 	text   string
 	events []runEvent
 	// The events summed up, for counting them at once (allEvents): the
-	// ticks, and the at of each operator.
-	ticks int
-	ats   []int
-	sumAt int
+	// ticks, the operators, the sum of their ats and of their ats' steps
+	// (at >> workShift), and carries[r], how many of them take one step
+	// more once r = n % 64 bytes are built before the group.
+	ticks, nats  int
+	sumAt, steps int
+	carries      *[1 << workShift]int32
 }
 
 type runEvent struct {
@@ -334,16 +396,32 @@ func runOps(first cexpr, stmts [][]catPart, poses []lang.Pos) ([]runOp, bool) {
 		}
 	}
 	for i := range ops {
-		for _, e := range ops[i].events {
-			if e.tick {
-				ops[i].ticks++
-			} else {
-				ops[i].ats = append(ops[i].ats, e.at)
-				ops[i].sumAt += e.at
-			}
-		}
+		ops[i].sum()
 	}
 	return ops, firstText
+}
+
+// sum sums op's events up for allEvents. With n = q<<workShift + r built
+// before the group, an operator's Alloc counts (n+at)>>workShift steps:
+// q + at>>workShift, and one more when r + at%64 carries past 64.
+func (op *runOp) sum() {
+	const mask = 1<<workShift - 1
+	var carries [1 << workShift]int32
+	for _, e := range op.events {
+		if e.tick {
+			op.ticks++
+			continue
+		}
+		op.nats++
+		op.sumAt += e.at
+		op.steps += e.at >> workShift
+		for r := 1<<workShift - e.at&mask; r <= mask; r++ {
+			carries[r]++
+		}
+	}
+	if op.nats > 0 {
+		op.carries = &carries
+	}
 }
 
 // appendRunAt gives the run of statements starting at stmts[0] that extend
@@ -514,7 +592,11 @@ func (th *Thread) pushText(s string) {
 // dropTexts pops th.texts back to base, clearing what it drops so that no
 // text outlives its use through the Thread.
 func (th *Thread) dropTexts(base int) {
-	clear(th.texts[base:])
+	// Not clear, nor a range loop the compiler turns into one: a build
+	// drops a few texts, and clearing strings calls the bulk barrier.
+	for i := len(th.texts) - 1; i >= base; i-- {
+		th.texts[i] = ""
+	}
 	th.texts = th.texts[:base]
 }
 
@@ -524,9 +606,9 @@ func (th *Thread) dropTexts(base int) {
 // one by one (eachEvent), which would have counted the same. n is the
 // length built before the group.
 func (op *runOp) allEvents(th *Thread, n int) bool {
-	mem, steps := int64(len(op.ats)*n+op.sumAt), op.ticks
-	for _, at := range op.ats {
-		steps += (n + at) >> workShift // as Alloc counts each
+	mem, steps := int64(op.nats*n+op.sumAt), op.ticks
+	if op.nats > 0 { // the steps Alloc counts for each, (n+at)>>workShift, summed
+		steps += op.nats*(n>>workShift) + op.steps + int(op.carries[n&(1<<workShift-1)])
 	}
 	if th.mem+mem > th.maxMem || th.steps+steps >= th.nextCheck {
 		return false

@@ -245,3 +245,39 @@ END FUNCTION
 		})
 	}
 }
+
+// runOp.allEvents sums the steps of a constant group's operators from a
+// table (runOp.sum), one per remainder of the length built before the
+// group: for every such length mod 64, and operators whose texts carry
+// past 64 bytes or not, the run counts the steps one string per operator
+// counts.
+func TestAppendRunStepsAtEveryLengthBefore(t *testing.T) {
+	consts := `"` + strings.Repeat("c", 63) + `" + "d" + "` + strings.Repeat("e", 70) + `" & "f"`
+	for n := 0; n <= 130; n++ {
+		src := "ON WEBHOOK POST TO \"/t\" DO\n" +
+			`  E$ = "` + strings.Repeat("x", n) + "\"\n" +
+			`  S = "<a>" : S = S + E$ : S = S + ` + consts + ` : S = S + "` + strings.Repeat("g", 40) + `" + E$` + "\n" +
+			"  PRINT S\nEND ON\n"
+		prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, testBuiltins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got [2]string
+		for i, plain := range []bool{false, true} {
+			m, err := New(prog, testReg, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if plain {
+				if err := m.compileWith(true); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, steps, err := m.ExecSteps(context.Background(), prog.Handlers[0], &Request{}, "r", new(Response))
+			got[i] = fmt.Sprintf("%d steps, %v", steps, err)
+		}
+		if got[0] != got[1] {
+			t.Errorf("E$ of %d bytes: %s, one string per operator %s", n, got[0], got[1])
+		}
+	}
+}

@@ -164,6 +164,11 @@ func (c *compiler) block(stmts []lang.Stmt) (block, error) {
 		if err != nil {
 			return nil, err
 		}
+		if n == 0 {
+			if n, run, err = c.defaultAt(stmts[i:]); err != nil { // fast.go
+				return nil, err
+			}
+		}
 		if n > 0 {
 			b = append(b, stmt{pos: s.Position(), run: run})
 			i += n - 1
@@ -245,6 +250,9 @@ func (c *compiler) ifStmt(s *lang.If) (execFn, error) {
 	}
 	if len(conds) == 1 { // IF ... THEN ... [ELSE ...], the commonest form
 		cond, then := conds[0], blocks[0]
+		if vc := varTextCondOf(s.Conds[0]); vc != nil && !c.plain {
+			return ifVarText(vc, then, els), nil // fast.go
+		}
 		return func(th *Thread, f []Value) (ctl, error) {
 			v, err := cond(th, f)
 			if err != nil {

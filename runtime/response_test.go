@@ -7,6 +7,8 @@ import (
 	"net/textproto"
 	"testing"
 
+	"golang.org/x/net/http/httpguts"
+
 	"github.com/gbhook/gbhook/lang"
 )
 
@@ -85,6 +87,10 @@ func TestReusedBodyBufferCountsAsNew(t *testing.T) {
 func TestCanonicalNameIsTextprotos(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"canonical", "Content-Type", "Content-Type"},
+		{"a common name, canonical", "Cache-Control", "Cache-Control"},
+		{"a common name's length, not canonical", "content-type", "Content-Type"},
+		{"a common name's length, one letter off", "Content-TypE", "Content-Type"},
+		{"a common name's length, not a token", "Content Type", "Content Type"},
 		{"lower", "content-type", "Content-Type"},
 		{"upper", "CONTENT-TYPE", "Content-Type"},
 		{"digits and dashes", "X-1-Forwarded--for", "X-1-Forwarded--For"},
@@ -148,5 +154,37 @@ func TestResponseKeepsItsThreadBetweenRuns(t *testing.T) {
 	got, _, err := m.Exec(context.Background(), h, &Request{}, "r")
 	if err != nil || got.th != nil {
 		t.Errorf("Exec: %v, its Response keeps a Thread: %v", err, got.th != nil)
+	}
+}
+
+// CommonHeaderName vouches for a name's validity and canonical spelling
+// (SET RESPONSE HEADER skips both checks for it): every name it takes is a
+// valid token that textproto leaves as it is; the same names spelled
+// otherwise, or with a byte more, are not taken.
+func TestCommonHeaderName(t *testing.T) {
+	tests := []struct {
+		in     string
+		common bool
+	}{
+		{"Content-Type", true},
+		{"Cache-Control", true},
+		{"Location", true},
+		{"Content-Disposition", true},
+		{"content-type", false},
+		{"Content-type", false},
+		{"Content-Type ", false},
+		{"Content Type", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got := CommonHeaderName(tt.in)
+			if got != tt.common {
+				t.Fatalf("CommonHeaderName(%q) = %v, want %v", tt.in, got, tt.common)
+			}
+			if got && (!httpguts.ValidHeaderFieldName(tt.in) || textproto.CanonicalMIMEHeaderKey(tt.in) != tt.in) {
+				t.Errorf("%q is taken but is not a valid canonical name", tt.in)
+			}
+		})
 	}
 }
