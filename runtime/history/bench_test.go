@@ -31,3 +31,34 @@ func BenchmarkRecorderWrite(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWriteAtTheCap is one batch of 16 written when the history already
+// holds its maximum, so every batch prunes as many: the steady state of a
+// server under load.
+func BenchmarkWriteAtTheCap(b *testing.B) {
+	store := openStore(b)
+	ctx := context.Background()
+	const maxCount = 5000
+	for i := 0; i < maxCount; i += 500 {
+		recs := make([]*Record, 500)
+		for j := range recs {
+			recs[j] = record(i + j)
+		}
+		if err := store.Write(ctx, recs, nil, maxCount); err != nil {
+			b.Fatal(err)
+		}
+	}
+	n := maxCount
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		recs := make([]*Record, maxBatch)
+		for j := range recs {
+			recs[j] = record(n)
+			n++
+		}
+		if err := store.Write(ctx, recs, nil, maxCount); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -210,10 +210,15 @@ func (s *sqlStore) insertEvents(ctx context.Context, tx *sql.Tx, evs []Event) er
 	return nil
 }
 
-// pruneCount keeps the newest maxCount records.
+// pruneCount keeps the newest maxCount records. Ids only grow, so the
+// cutoff is the newest id less maxCount, one index lookup: "ORDER BY id DESC
+// LIMIT 1 OFFSET maxCount" walked maxCount index entries for every batch
+// written at the cap (3.5 ms of a one-CPU server's time each, a mark on
+// p99). Where ids have gaps (a PostgreSQL sequence after a rollback), fewer
+// than maxCount are kept, never more.
 func (s *sqlStore) pruneCount(ctx context.Context, tx *sql.Tx, maxCount int) error {
 	_, err := tx.ExecContext(ctx, s.q(`DELETE FROM history_requests WHERE id <=
-		(SELECT id FROM history_requests ORDER BY id DESC LIMIT 1 OFFSET ?)`), maxCount)
+		(SELECT MAX(id) FROM history_requests) - ?`), maxCount)
 	return err
 }
 
