@@ -2,6 +2,7 @@ package lang
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -54,10 +55,20 @@ func (p *Program) ScheduleByKey(key string) *Schedule {
 // fields (minute hour day month weekday), a descriptor (@hourly, @daily,
 // @weekly, @monthly, @yearly), @every <duration>, each optionally prefixed
 // by CRON_TZ=<zone>.
-func ParseCron(expr string) (cron.Schedule, error) {
+func ParseCron(expr string) (sched cron.Schedule, err error) {
 	if strings.TrimSpace(expr) == "" {
 		return nil, errors.New("empty expression")
 	}
+	if (strings.HasPrefix(expr, "TZ=") || strings.HasPrefix(expr, "CRON_TZ=")) && !strings.Contains(expr, " ") {
+		// robfig/cron slices past the zone's end here and panics.
+		return nil, errors.New("a time zone (CRON_TZ=<zone>) must be followed by a space and the schedule")
+	}
+	// A script must never crash the checker, whatever else the library trips on.
+	defer func() {
+		if r := recover(); r != nil {
+			sched, err = nil, fmt.Errorf("cannot parse: %v", r)
+		}
+	}()
 	return cron.ParseStandard(expr)
 }
 

@@ -26,6 +26,11 @@ func TestScheduleCheck(t *testing.T) {
 		{"bad zone", "ON SCHEDULE \"CRON_TZ=Mars/Olympus 0 9 * * *\" DO\nEND ON\n",
 			`t.bas:1:13: bad schedule "CRON_TZ=Mars/Olympus 0 9 * * *": provided bad location Mars/Olympus: unknown time zone Mars/Olympus`},
 		{"empty", "ON SCHEDULE \"\" DO\nEND ON\n", `t.bas:1:13: bad schedule "": empty expression`},
+		// Regression (found by FuzzParseCheck): robfig/cron panicked on a zone with nothing after it.
+		{"zone alone", "ON SCHEDULE \"TZ=0\" DO\nEND ON\n",
+			`t.bas:1:13: bad schedule "TZ=0": a time zone (CRON_TZ=<zone>) must be followed by a space and the schedule`},
+		{"CRON_TZ alone", "ON SCHEDULE \"CRON_TZ=UTC\" DO\nEND ON\n",
+			`t.bas:1:13: bad schedule "CRON_TZ=UTC": a time zone (CRON_TZ=<zone>) must be followed by a space and the schedule`},
 		{"request builtin is a check error", "ON SCHEDULE \"@daily\" DO\n  X = GET FORM VALUE \"a\"\nEND ON\n",
 			`t.bas:2:7: GET FORM VALUE is for a webhook's request or response; ON SCHEDULE has neither`},
 		{"PRINT is a check error", "ON SCHEDULE \"@daily\" DO\n  PRINT \"x\"\nEND ON\n",
