@@ -33,7 +33,7 @@ func stringDefs() []Def {
 		{Builtin: spec("ROUND", 1, 2), Fn: fnRound},
 		{Builtin: spec("ABS", 1, 1), Fn: numFunc("ABS", math.Abs)},
 		{Builtin: spec("NOW", 0, 0), Fn: fnNow},
-		{Builtin: spec("XML ESCAPE", 1, 1), Fn: fnXMLEscape},
+		{Builtin: spec("XML ESCAPE", 1, 1), Fn: xmlEscape.Builtin(), Map: xmlEscape},
 		{Builtin: spec("URL ENCODE", 1, 1), Fn: strFunc(urlEncode, urlEncodedLen)},
 	}
 }
@@ -321,26 +321,32 @@ func fnNow(_ *runtime.Thread, _ *lang.CallExpr, _ []runtime.Value) (runtime.Valu
 var xmlEscaper = strings.NewReplacer(
 	"&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;")
 
-// fnXMLEscape is strFunc(xmlEscaper.Replace, xmlEscapedLen) with one scan
-// of the text when nothing needs escaping (the common case): the argument
-// comes back as it is.
-func fnXMLEscape(th *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
-	s := args[0].String()
-	if err := th.Work(len(s)); err != nil {
-		return nil, err
-	}
+// xmlEscape is XML ESCAPE, a text mapping: inside a string being built its
+// result is written straight into the string (runtime.TextMap).
+var xmlEscape = &runtime.TextMap{Size: xmlEscapedSize, Put: xmlPut}
+
+// xmlEscapedSize is the length of s escaped, and whether that is s.
+func xmlEscapedSize(s string) (int, bool) {
 	n := xmlEscapedLen(s)
-	if err := th.Alloc(n); err != nil {
-		return nil, err
-	}
-	if n == len(s) {
-		if _, ok := args[0].(runtime.Str); ok {
-			return args[0], nil // unchanged: no new box
-		}
-		return runtime.Str(s), nil
-	}
-	return runtime.Str(xmlEscaper.Replace(s)), nil
+	return n, n == len(s)
 }
+
+// xmlPut writes s escaped into dst, as xmlEscaper.Replace makes it.
+func xmlPut(dst []byte, s string) int {
+	off, from := 0, 0
+	for i := 0; i < len(s); i++ {
+		if xmlGrowth[s[i]] == 0 {
+			continue
+		}
+		off += copy(dst[off:], s[from:i])
+		off += copy(dst[off:], xmlEntity[s[i]])
+		from = i + 1
+	}
+	return off + copy(dst[off:], s[from:])
+}
+
+// xmlEntity is what xmlEscaper puts for each special byte.
+var xmlEntity = [256]string{'&': "&amp;", '<': "&lt;", '>': "&gt;", '"': "&quot;", '\'': "&apos;"}
 
 // xmlGrowth is how many bytes xmlEscaper adds for each byte.
 var xmlGrowth = [256]uint8{

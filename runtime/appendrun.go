@@ -23,6 +23,7 @@ type appendRun struct {
 // that budgets trip where and when they would one operator at a time.
 type runOp struct {
 	dyn    *catPart
+	mc     *mapCall // dyn, a text mapping written into the result (textmap.go)
 	text   string
 	events []runEvent
 	// The events summed up, for counting them at once (allEvents): the
@@ -138,6 +139,13 @@ func (c *compiler) appendRunAt(stmts []lang.Stmt) (int, execFn, error) {
 		r.poses = append(r.poses, as.P)
 	}
 	r.ops, r.firstText = runOps(x, adds, r.poses)
+	for i := range r.ops[:min(len(r.ops), maxMapOps)] {
+		if op := &r.ops[i]; op.dyn != nil {
+			if op.mc, err = c.mapCallOf(op.dyn.x); err != nil {
+				return 0, nil, err
+			}
+		}
+	}
 	return n, r.run, nil
 }
 
@@ -205,11 +213,14 @@ func (r *appendRun) run(th *Thread, f []Value) (ctl, error) {
 		th.pushText(s)
 		n = len(s)
 	}
+	var modes uint64 // the mapCalls' modes, mapBits an op
 	for i := range r.ops {
-		if n, err = r.ops[i].account(th, f, n); err != nil {
+		var mode uint64
+		if n, mode, err = r.ops[i].account(th, f, n); err != nil {
 			th.dropTexts(base)
 			return ctlNone, err
 		}
+		modes |= mode << (i * mapBits)
 	}
 	v, buf := newStr(n)
 	off, k := 0, base
@@ -218,11 +229,16 @@ func (r *appendRun) run(th *Thread, f []Value) (ctl, error) {
 		k++
 	}
 	for i := range r.ops {
-		if r.ops[i].dyn == nil {
-			off += copy(buf[off:], r.ops[i].text)
+		op := &r.ops[i]
+		switch {
+		case op.dyn == nil:
+			off += copy(buf[off:], op.text)
 			continue
+		case op.mc != nil:
+			off += op.mc.put(buf[off:], th.texts[k], modes>>(i*mapBits))
+		default:
+			off += copy(buf[off:], th.texts[k])
 		}
-		off += copy(buf[off:], th.texts[k])
 		k++
 	}
 	th.dropTexts(base)
@@ -232,26 +248,38 @@ func (r *appendRun) run(th *Thread, f []Value) (ctl, error) {
 
 // account evaluates op (a dynamic part's text goes on th.texts) and counts
 // its events in order, n bytes being built before it. It gives the length
-// built once op is added.
-func (op *runOp) account(th *Thread, f []Value, n int) (int, error) {
+// built once op is added, and a mapCall's mode.
+func (op *runOp) account(th *Thread, f []Value, n int) (int, uint64, error) {
 	if p := op.dyn; p != nil {
-		v, err := p.fn(th, f)
+		s, size, mode, err := op.eval(th, f)
 		if err != nil {
-			return n, err
+			return n, 0, err
 		}
-		s := text(v)
-		if err := th.Alloc(n + len(s)); err != nil {
-			return n, budgetAt(&p.pos, err)
+		if err := th.Alloc(n + size); err != nil {
+			return n, 0, budgetAt(&p.pos, err)
 		}
 		th.pushText(s)
-		return n + len(s), nil
+		return n + size, mode, nil
 	}
 	if !op.allEvents(th, n) {
 		if err := op.eachEvent(th, n); err != nil {
-			return n, err
+			return n, 0, err
 		}
 	}
-	return n + len(op.text), nil
+	return n + len(op.text), 0, nil
+}
+
+// eval evaluates a dynamic op: its text, the length it adds and its mode.
+func (op *runOp) eval(th *Thread, f []Value) (string, int, uint64, error) {
+	if op.mc != nil {
+		return op.mc.eval(th, f)
+	}
+	v, err := op.dyn.fn(th, f)
+	if err != nil {
+		return "", 0, 0, err
+	}
+	s := text(v)
+	return s, len(s), 0, nil
 }
 
 // pushText keeps s on th.texts; while the array has room, only the length

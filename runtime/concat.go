@@ -27,7 +27,8 @@ type catPart struct {
 	pos   lang.Pos
 	fn    evalFn
 	konst Value
-	text  string // konst's text, when konst is set
+	text  string    // konst's text, when konst is set
+	x     lang.Expr // the operand
 	// joins are the operators of constants joined into this one at load
 	// time, its own first, each with the text's length once its constant
 	// is added: each still accounts the string it would have made.
@@ -110,7 +111,7 @@ func (c *compiler) catParts(ops []*lang.Binary) ([]catPart, error) {
 				continue
 			}
 		}
-		p := catPart{op: b.Op, pos: b.P, fn: x.fn, konst: x.konst}
+		p := catPart{op: b.Op, pos: b.P, fn: x.fn, konst: x.konst, x: b.R}
 		if x.konst != nil {
 			p.text = text(x.konst)
 		}
@@ -308,21 +309,30 @@ func (ch *catChain) build(th *Thread, f []Value, i int, left, s string) (Value, 
 // X$, X$ + suffix): the length is known once part i is, so nothing waits
 // on th.texts.
 func (ch *catChain) buildTail(th *Thread, i int, left, s string) (Value, error) {
-	n := len(left)
-	for j := i; j < len(ch.parts); j++ {
-		p := &ch.parts[j]
-		size := len(p.text)
-		if j == i {
-			size = len(s)
-		}
-		if err := accountPart(th, p, n, size); err != nil {
-			return nil, err
-		}
-		n += size
+	n, err := ch.accountFrom(th, i, len(left), len(s))
+	if err != nil {
+		return nil, err
 	}
 	v, buf := newStr(n)
 	off := copy(buf, left)
 	off += copy(buf[off:], s)
 	copy(buf[off:], ch.suffix)
 	return v, nil
+}
+
+// accountFrom accounts the operators of parts i on, n bytes being built
+// before part i, whose text is size bytes long (its constant's when size
+// is negative), the parts after it constants. It gives the length built.
+func (ch *catChain) accountFrom(th *Thread, i, n, size int) (int, error) {
+	for j := i; j < len(ch.parts); j++ {
+		p := &ch.parts[j]
+		if j != i || size < 0 {
+			size = len(p.text)
+		}
+		if err := accountPart(th, p, n, size); err != nil {
+			return n, err
+		}
+		n += size
+	}
+	return n, nil
 }

@@ -52,6 +52,7 @@ type Machine struct {
 	prog     *lang.Program
 	opts     Options
 	fns      []BuiltinFunc
+	maps     []*TextMap // fns' text mappings, when the Registry has them (textmap.go)
 	handlers map[*lang.Handler]*code
 	sched    map[*lang.Schedule]*code // schedule.go
 	subs     map[string]*code
@@ -88,6 +89,10 @@ func New(prog *lang.Program, reg Registry, opts Options) (*Machine, error) {
 	}
 	m := &Machine{prog: prog, opts: opts, fns: make([]BuiltinFunc, len(prog.Builtins))}
 	var missing []string
+	tms, _ := reg.(TextMaps)
+	if tms != nil {
+		m.maps = make([]*TextMap, len(prog.Builtins))
+	}
 	for i, b := range prog.Builtins {
 		fn, ok := reg.Lookup(b.Name)
 		if !ok || fn == nil {
@@ -95,6 +100,9 @@ func New(prog *lang.Program, reg Registry, opts Options) (*Machine, error) {
 			continue
 		}
 		m.fns[i] = fn
+		if tms != nil {
+			m.maps[i] = tms.TextMap(b.Name)
+		}
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("runtime: no implementation for builtins: %s", strings.Join(missing, ", "))
