@@ -355,15 +355,17 @@ var xmlGrowth = [256]uint8{
 }
 
 // xmlEscapedLen is the length of xmlEscaper.Replace(s). It looks at 8
-// bytes a step, OR-ing their growths, and sums them only past the first
-// special byte: most texts have none.
+// bytes a step (the last step overlapping the one before it), and sums the
+// growths byte by byte only from the first step with a special byte: most
+// texts have none.
 func xmlEscapedLen(s string) int {
 	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		b := s[i : i+8]
-		if xmlGrowth[b[0]]|xmlGrowth[b[1]]|xmlGrowth[b[2]]|xmlGrowth[b[3]]|
-			xmlGrowth[b[4]]|xmlGrowth[b[5]]|xmlGrowth[b[6]]|xmlGrowth[b[7]] != 0 {
-			break
+	if last := len(s) - 8; last >= 0 {
+		for ; !xmlSpecialIn8(xmlWord(s[i : i+8])); i += 8 {
+			if i == last {
+				return len(s)
+			}
+			i = min(i, last-8) // the next step ends the text
 		}
 	}
 	n := len(s)
@@ -371,6 +373,22 @@ func xmlEscapedLen(s string) int {
 		n += int(xmlGrowth[s[i]])
 	}
 	return n
+}
+
+// xmlWord is the 8 bytes of b as one word, b[0] lowest.
+func xmlWord(b string) uint64 {
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// xmlSpecialIn8 reports whether any of the 8 bytes of x is one that
+// xmlEscaper replaces: a byte is & or ' when it is 0x27 with its low bit
+// set, < or > when 0x3E with bit 1 set, or ".
+func xmlSpecialIn8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	a, b, c := (x|ones)^(0x27*ones), (x|2*ones)^(0x3E*ones), x^(0x22*ones)
+	// (v - ones) &^ v & highs is not 0 when a byte of v is 0.
+	return ((a-ones)&^a|(b-ones)&^b|(c-ones)&^c)&highs != 0
 }
 
 // urlEncodedLen is the length of urlEncode(s).

@@ -251,15 +251,24 @@ func (r *appendRun) run(th *Thread, f []Value) (ctl, error) {
 // built once op is added, and a mapCall's mode.
 func (op *runOp) account(th *Thread, f []Value, n int) (int, uint64, error) {
 	if p := op.dyn; p != nil {
-		s, size, mode, err := op.eval(th, f)
+		if op.mc != nil { // it accounts the operator too
+			s, size, mode, err := op.mc.eval(th, f, n, &p.pos)
+			if err != nil {
+				return n, 0, err
+			}
+			th.pushText(s)
+			return n + size, mode, nil
+		}
+		v, err := p.fn(th, f)
 		if err != nil {
 			return n, 0, err
 		}
-		if err := th.Alloc(n + size); err != nil {
+		s := text(v)
+		if err := th.Alloc(n + len(s)); err != nil {
 			return n, 0, budgetAt(&p.pos, err)
 		}
 		th.pushText(s)
-		return n + size, mode, nil
+		return n + len(s), 0, nil
 	}
 	if !op.allEvents(th, n) {
 		if err := op.eachEvent(th, n); err != nil {
@@ -267,19 +276,6 @@ func (op *runOp) account(th *Thread, f []Value, n int) (int, uint64, error) {
 		}
 	}
 	return n + len(op.text), 0, nil
-}
-
-// eval evaluates a dynamic op: its text, the length it adds and its mode.
-func (op *runOp) eval(th *Thread, f []Value) (string, int, uint64, error) {
-	if op.mc != nil {
-		return op.mc.eval(th, f)
-	}
-	v, err := op.dyn.fn(th, f)
-	if err != nil {
-		return "", 0, 0, err
-	}
-	s := text(v)
-	return s, len(s), 0, nil
 }
 
 // pushText keeps s on th.texts; while the array has room, only the length

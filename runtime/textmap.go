@@ -73,6 +73,9 @@ type mapCall struct {
 	prefix, mprefix string
 	suffix, msuffix string
 	around          int
+	// ats are what the chain's operators add to dyn's length in the
+	// strings they account, in order (accountAll).
+	ats []int
 }
 
 // mapModes are what mapCall.eval tells the copy: the text is the call's
@@ -127,7 +130,30 @@ func (c *compiler) mapCallOf(e lang.Expr) (*mapCall, error) {
 		return nil, nil
 	}
 	mc.suffix = mc.ch.suffix
+	mc.ats = chainAts(mc.ch.parts, mc.head, len(mc.prefix))
 	return mc.mapAround(), nil
+}
+
+// chainAts gives, for each operator the chain of parts accounts (joined
+// constants' included), the length of its string less dyn's: dyn is the
+// first operand (tail), or parts[0] after the prefix (head).
+func chainAts(parts []catPart, head bool, prefix int) []int {
+	var ats []int
+	cum := 0
+	if head {
+		ats, cum, parts = append(ats, prefix), prefix, parts[1:]
+	}
+	for i := range parts {
+		p := &parts[i]
+		if p.joins == nil {
+			ats = append(ats, cum+len(p.text))
+		}
+		for _, j := range p.joins {
+			ats = append(ats, cum+j.at)
+		}
+		cum += len(p.text)
+	}
+	return ats
 }
 
 // mapAround maps the constants around dyn, once.
@@ -148,9 +174,10 @@ func mapText(tm *TextMap, s string) string {
 }
 
 // eval evaluates the argument and accounts what its chain and the call
-// would. It gives the text of dyn (or the call's whole result), the length
-// of the call's result and the mode for put.
-func (mc *mapCall) eval(th *Thread, f []Value) (string, int, uint64, error) {
+// would, then the build's operator at pos, built bytes being before it. It
+// gives the text of dyn (or the call's whole result), the length of the
+// call's result and the mode for put.
+func (mc *mapCall) eval(th *Thread, f []Value, built int, pos *lang.Pos) (string, int, uint64, error) {
 	v, err := mc.dyn(th, f)
 	if err != nil {
 		return "", 0, 0, err
@@ -160,31 +187,69 @@ func (mc *mapCall) eval(th *Thread, f []Value) (string, int, uint64, error) {
 			return "", 0, 0, err
 		}
 		s := text(v)
+		if err := th.Alloc(built + len(s)); err != nil {
+			return "", 0, 0, budgetAt(pos, err)
+		}
 		return s, len(s), mapWhole, nil
 	}
 	s := text(v)
-	if mc.ch != nil {
-		if mc.head {
-			_, err = mc.ch.accountFrom(th, 0, len(mc.prefix), len(s))
-		} else {
-			_, err = mc.ch.accountFrom(th, 0, len(s), -1)
-		}
-		if err != nil {
-			return "", 0, 0, err
-		}
-	}
-	if err := th.Work(mc.around + len(s)); err != nil {
-		return "", 0, 0, builtinError(mc.site, err)
-	}
 	size, same := mc.tm.Size(s)
 	n := len(mc.mprefix) + size + len(mc.msuffix)
-	if err := th.Alloc(n); err != nil {
-		return "", 0, 0, builtinError(mc.site, err)
+	if !mc.accountAll(th, len(s), n, built) {
+		if err := mc.accountEach(th, s, n, built, pos); err != nil {
+			return "", 0, 0, err
+		}
 	}
 	if same {
 		return s, n, 0, nil
 	}
 	return s, n, mapChanged, nil
+}
+
+// accountAll counts at once what accountEach counts when none of it could
+// stop the run: the memory and the steps only grow, so when their totals
+// stay within the budget and before the next checkpoint, so did each
+// count's, one by one. ls is dyn's length, n the call's result's.
+func (mc *mapCall) accountAll(th *Thread, ls, n, built int) bool {
+	var mem, steps int
+	for _, at := range mc.ats {
+		mem += ls + at
+		steps += (ls + at) >> workShift
+	}
+	steps += (mc.around + ls) >> workShift // the call's work
+	mem += n + built + n                   // its result, the build's string
+	steps += n>>workShift + (built+n)>>workShift
+	if th.mem+int64(mem) > th.maxMem || th.steps+steps >= th.nextCheck {
+		return false
+	}
+	th.mem += int64(mem)
+	th.steps += steps
+	return true
+}
+
+// accountEach counts in order, stopping where a budget trips: each
+// operator of the argument's chain, the call's work and result, the
+// build's operator at pos.
+func (mc *mapCall) accountEach(th *Thread, s string, n, built int, pos *lang.Pos) error {
+	var err error
+	if mc.head {
+		_, err = mc.ch.accountFrom(th, 0, len(mc.prefix), len(s))
+	} else if mc.ch != nil {
+		_, err = mc.ch.accountFrom(th, 0, len(s), -1)
+	}
+	if err != nil {
+		return err
+	}
+	if err := th.Work(mc.around + len(s)); err != nil {
+		return builtinError(mc.site, err)
+	}
+	if err := th.Alloc(n); err != nil {
+		return builtinError(mc.site, err)
+	}
+	if err := th.Alloc(built + n); err != nil {
+		return budgetAt(pos, err)
+	}
+	return nil
 }
 
 // whole is the call as the general code makes it, from the argument's
@@ -206,11 +271,17 @@ func (mc *mapCall) put(dst []byte, s string, mode uint64) int {
 	if mode&mapWhole != 0 {
 		return copy(dst, s)
 	}
-	off := copy(dst, mc.mprefix)
+	off := 0
+	if mc.mprefix != "" { // a copy calls memmove even for nothing
+		off = copy(dst, mc.mprefix)
+	}
 	if mode&mapChanged != 0 {
 		off += mc.tm.Put(dst[off:], s)
 	} else {
 		off += copy(dst[off:], s)
 	}
-	return off + copy(dst[off:], mc.msuffix)
+	if mc.msuffix != "" {
+		off += copy(dst[off:], mc.msuffix)
+	}
+	return off
 }

@@ -96,6 +96,7 @@ func TestTextMapCountsLikeTheGeneralCode(t *testing.T) {
   S = S + "<g u=""" + ESC(A$ + "/x&y") + """>"
   S = S + ESC("` + strings.Repeat("p", 70) + `?e=" + L$ + "&z") + "|" + ESC(L$)
   S = S + ESC(N + 1 + "&") + ESC(N) + PLUS(A$ + " x ") + ESC(L$ + "|" + A$)
+  S = S + ESC(L$ + "` + strings.Repeat("j", 60) + `" + "&" & 1) + ESC("<" + L$ + "` + strings.Repeat("k", 70) + `" + "<")
   S = S + "</r>"
   PRINT S
 END ON
@@ -103,7 +104,7 @@ END ON
 	got, _ := runSteps(t, Options{}, src)
 	esc := escRepl.Replace
 	want := "<r><g u=\"" + esc("a<b/x&y") + "\">" + esc(strings.Repeat("p", 70)+"?e="+long+"&z") + "|" + esc(long) +
-		"8&amp;7a<b+x+" + esc(long+"|a<b") + "</r>"
+		"8&amp;7a<b+x+" + esc(long+"|a<b") + esc(long+strings.Repeat("j", 60)+"&1") + esc("<"+long+strings.Repeat("k", 70)+"<") + "</r>"
 	if !strings.HasSuffix(got, want) {
 		t.Fatalf("got %q, want the body %q", got, want)
 	}
