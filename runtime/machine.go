@@ -204,17 +204,18 @@ func (m *Machine) ExecSteps(ctx context.Context, h *lang.Handler, req *Request, 
 		return nil, 0, fmt.Errorf("runtime: handler %s is not part of this program", h.RouteString())
 	}
 	th := m.newThread(ctx, req, requestID, resp.th)
-	resp.th = nil
-	defer m.doneInto(th, resp)
+	resp.th = nil // a run that panics drops th: no defer on the way of every run
 	th.resp = resp
 	base := th.reserve(c.size)
-	if _, err := c.body.exec(th, th.stack[base:base+c.size:base+c.size]); err != nil {
-		steps := th.steps
+	_, err := c.body.exec(th, th.stack[base:base+c.size:base+c.size])
+	jobs, steps := th.spawned, th.steps
+	m.doneInto(th, resp)
+	if err != nil {
 		resp.reset()
 		return nil, steps, err
 	}
 	resp.finish()
-	return th.spawned, th.steps, nil
+	return jobs, steps, nil
 }
 
 // RunSub runs a spawned SUB against this program. There is no request:
