@@ -355,13 +355,23 @@ var xmlGrowth = [256]uint8{
 }
 
 // xmlEscapedLen is the length of xmlEscaper.Replace(s). It looks at 8
-// bytes a step (the last step overlapping the one before it), and sums the
-// growths byte by byte only from the first step with a special byte: most
-// texts have none.
+// bytes a step (the last step overlapping the one before it; a text of up
+// to 24 bytes in one go), and sums the growths byte by byte only from the
+// first step with a special byte: most texts have none.
 func xmlEscapedLen(s string) int {
 	i := 0
-	if last := len(s) - 8; last >= 0 {
-		for ; !xmlSpecialIn8(xmlWord(s[i : i+8])); i += 8 {
+	switch last := len(s) - 8; {
+	case last < 0:
+	case last <= 16:
+		m := xmlSpecials(xmlWord(s[:8])) | xmlSpecials(xmlWord(s[last:]))
+		if last > 8 {
+			m |= xmlSpecials(xmlWord(s[8:16]))
+		}
+		if m == 0 {
+			return len(s)
+		}
+	default:
+		for ; xmlSpecials(xmlWord(s[i:i+8])) == 0; i += 8 {
 			if i == last {
 				return len(s)
 			}
@@ -381,14 +391,14 @@ func xmlWord(b string) uint64 {
 		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
-// xmlSpecialIn8 reports whether any of the 8 bytes of x is one that
+// xmlSpecials is not 0 when any of the 8 bytes of x is one that
 // xmlEscaper replaces: a byte is & or ' when it is 0x27 with its low bit
 // set, < or > when 0x3E with bit 1 set, or ".
-func xmlSpecialIn8(x uint64) bool {
+func xmlSpecials(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	a, b, c := (x|ones)^(0x27*ones), (x|2*ones)^(0x3E*ones), x^(0x22*ones)
 	// (v - ones) &^ v & highs is not 0 when a byte of v is 0.
-	return ((a-ones)&^a|(b-ones)&^b|(c-ones)&^c)&highs != 0
+	return ((a-ones)&^a | (b-ones)&^b | (c-ones)&^c) & highs
 }
 
 // urlEncodedLen is the length of urlEncode(s).

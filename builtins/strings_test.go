@@ -306,12 +306,12 @@ func TestXMLEscapedLenMatchesReplacer(t *testing.T) {
 		if n := xmlPut(dst, s); string(dst[:n]) != want {
 			t.Errorf("byte %#x: xmlPut %q, replacer %q", b, dst[:n], want)
 		}
-		// Texts of 8 to 24 bytes, scanned a word at a time, the last word
+		// Texts of 8 to 40 bytes, scanned a word at a time, the last word
 		// overlapping: the byte at every place, among bytes that are next
 		// to special ones in value.
-		for size := 8; size <= 24; size++ {
+		for size := 8; size <= 40; size++ {
 			for at := 0; at < size; at++ {
-				in := []byte(strings.Repeat("!%(=?;)", 4)[:size])
+				in := []byte(strings.Repeat("!%(=?;)", 6)[:size])
 				in[at] = byte(b)
 				if got, want := xmlEscapedLen(string(in)), len(xmlEscaper.Replace(string(in))); got != want {
 					t.Errorf("byte %#x at %d of %d: xmlEscapedLen %d, replacer %d", b, at, size, got, want)
