@@ -213,14 +213,28 @@ func (r *appendRun) run(th *Thread, f []Value) (ctl, error) {
 		th.pushText(s)
 		n = len(s)
 	}
+	ops := r.ops
 	var modes uint64 // the mapCalls' modes, mapBits an op
-	for i := range r.ops {
+	for i := range ops {
+		op := &ops[i]
+		if op.dyn == nil { // constants: their events at once when none can trip
+			if !op.allEvents(th, n) {
+				if err = op.eachEvent(th, n); err != nil {
+					break
+				}
+			}
+			n += len(op.text)
+			continue
+		}
 		var mode uint64
-		if n, mode, err = r.ops[i].account(th, f, n); err != nil {
-			th.dropTexts(base)
-			return ctlNone, err
+		if n, mode, err = op.account(th, f, n); err != nil {
+			break
 		}
 		modes |= mode << (i * mapBits)
+	}
+	if err != nil {
+		th.dropTexts(base)
+		return ctlNone, err
 	}
 	v, buf := newStr(n)
 	off, k := 0, base
@@ -228,8 +242,8 @@ func (r *appendRun) run(th *Thread, f []Value) (ctl, error) {
 		off += copy(buf, th.texts[k])
 		k++
 	}
-	for i := range r.ops {
-		op := &r.ops[i]
+	for i := range ops {
+		op := &ops[i]
 		switch {
 		case op.dyn == nil:
 			off += copy(buf[off:], op.text)
@@ -246,36 +260,29 @@ func (r *appendRun) run(th *Thread, f []Value) (ctl, error) {
 	return ctlNone, nil
 }
 
-// account evaluates op (a dynamic part's text goes on th.texts) and counts
-// its events in order, n bytes being built before it. It gives the length
-// built once op is added, and a mapCall's mode.
+// account evaluates a dynamic op, whose text goes on th.texts, and counts
+// its operator, n bytes being built before it. It gives the length built
+// once op is added, and a mapCall's mode.
 func (op *runOp) account(th *Thread, f []Value, n int) (int, uint64, error) {
-	if p := op.dyn; p != nil {
-		if op.mc != nil { // it accounts the operator too
-			s, size, mode, err := op.mc.eval(th, f, n, &p.pos)
-			if err != nil {
-				return n, 0, err
-			}
-			th.pushText(s)
-			return n + size, mode, nil
-		}
-		v, err := p.fn(th, f)
+	p := op.dyn
+	if op.mc != nil { // it accounts the operator too
+		s, size, mode, err := op.mc.eval(th, f, n, &p.pos)
 		if err != nil {
 			return n, 0, err
 		}
-		s := text(v)
-		if err := th.Alloc(n + len(s)); err != nil {
-			return n, 0, budgetAt(&p.pos, err)
-		}
 		th.pushText(s)
-		return n + len(s), 0, nil
+		return n + size, mode, nil
 	}
-	if !op.allEvents(th, n) {
-		if err := op.eachEvent(th, n); err != nil {
-			return n, 0, err
-		}
+	v, err := p.fn(th, f)
+	if err != nil {
+		return n, 0, err
 	}
-	return n + len(op.text), 0, nil
+	s := text(v)
+	if err := th.Alloc(n + len(s)); err != nil {
+		return n, 0, budgetAt(&p.pos, err)
+	}
+	th.pushText(s)
+	return n + len(s), 0, nil
 }
 
 // pushText keeps s on th.texts; while the array has room, only the length
