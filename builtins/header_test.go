@@ -1,6 +1,7 @@
 package builtins
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -25,6 +26,23 @@ func TestValidHeaderValueMatchesHttpguts(t *testing.T) {
 					t.Fatalf("%q: validHeaderValue %v, httpguts %v", v, got, want)
 				}
 			}
+		}
+	}
+}
+
+// URL ENCODE, a text mapping, encodes every byte as url.QueryEscape does
+// (space as +, every byte but [A-Za-z0-9-_.~] as %XX), with the size and
+// "maps to itself" the runtime counts and trusts.
+func TestURLEncodeMatchesQueryEscape(t *testing.T) {
+	for b := 0; b < 256; b++ {
+		s := "a" + string([]byte{byte(b)}) + "z~"
+		want := url.QueryEscape(s)
+		if n, same := urlEncodedSize(s); n != len(want) || same != (want == s) {
+			t.Errorf("byte %#x: urlEncodedSize %d, %v; QueryEscape %d, %v", b, n, same, len(want), want == s)
+		}
+		dst := make([]byte, len(want)+3)
+		if n := urlPut(dst, s); string(dst[:n]) != want {
+			t.Errorf("byte %#x: urlPut %q, QueryEscape %q", b, dst[:n], want)
 		}
 	}
 }

@@ -34,7 +34,7 @@ func stringDefs() []Def {
 		{Builtin: spec("ABS", 1, 1), Fn: numFunc("ABS", math.Abs)},
 		{Builtin: spec("NOW", 0, 0), Fn: fnNow},
 		{Builtin: spec("XML ESCAPE", 1, 1), Fn: xmlEscape.Builtin(), Map: xmlEscape},
-		{Builtin: spec("URL ENCODE", 1, 1), Fn: strFunc(urlEncode, urlEncodedLen)},
+		{Builtin: spec("URL ENCODE", 1, 1), Fn: urlEncode.Builtin(), Map: urlEncode},
 	}
 }
 
@@ -401,17 +401,6 @@ func xmlSpecials(x uint64) uint64 {
 	return ((a-ones)&^a | (b-ones)&^b | (c-ones)&^c) & highs
 }
 
-// urlEncodedLen is the length of urlEncode(s).
-func urlEncodedLen(s string) int {
-	n := len(s)
-	for i := 0; i < len(s); i++ {
-		if !urlUnreserved(s[i]) && s[i] != ' ' {
-			n += 2
-		}
-	}
-	return n
-}
-
 func urlUnreserved(c byte) bool {
 	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
 		c == '-' || c == '_' || c == '.' || c == '~'
@@ -419,22 +408,40 @@ func urlUnreserved(c byte) bool {
 
 // urlEncode is query escaping as the dialect pins it: space is '+', and each
 // byte outside [A-Za-z0-9-_.~] is %XX in upper case (UTF-8 bytes one by one).
-func urlEncode(s string) string {
+// A text mapping, as XML ESCAPE is.
+var urlEncode = &runtime.TextMap{Size: urlEncodedSize, Put: urlPut}
+
+// urlEncodedSize is the length of s encoded, and whether that is s.
+func urlEncodedSize(s string) (int, bool) {
+	n, same := len(s), true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !urlUnreserved(c) {
+			same = false
+			if c != ' ' {
+				n += 2
+			}
+		}
+	}
+	return n, same
+}
+
+// urlPut writes s encoded into dst.
+func urlPut(dst []byte, s string) int {
 	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	b.Grow(len(s))
+	off := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case urlUnreserved(c):
-			b.WriteByte(c)
+			dst[off] = c
+			off++
 		case c == ' ':
-			b.WriteByte('+')
+			dst[off] = '+'
+			off++
 		default:
-			b.WriteByte('%')
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&15])
+			dst[off], dst[off+1], dst[off+2] = '%', hex[c>>4], hex[c&15]
+			off += 3
 		}
 	}
-	return b.String()
+	return off
 }
