@@ -1,11 +1,15 @@
 package builtins
 
+// The builtins' fast paths, each checked against the code it stands for.
+
 import (
 	"net/url"
 	"strings"
 	"testing"
 
 	"golang.org/x/net/http/httpguts"
+
+	"github.com/gbhook/gbhook/runtime"
 )
 
 // validHeaderValue tests printable ASCII a word at a time and asks
@@ -43,6 +47,21 @@ func TestURLEncodeMatchesQueryEscape(t *testing.T) {
 		dst := make([]byte, len(want)+3)
 		if n := urlPut(dst, s); string(dst[:n]) != want {
 			t.Errorf("byte %#x: urlPut %q, QueryEscape %q", b, dst[:n], want)
+		}
+	}
+}
+
+// The registry the host hands the runtime tells which builtins are text
+// mappings: XML ESCAPE and URL ENCODE, whose Fn is their mapping's.
+func TestRegistryTellsTextMaps(t *testing.T) {
+	tms, ok := Registry(Deps{}).(runtime.TextMaps)
+	if !ok {
+		t.Fatal("the registry does not implement runtime.TextMaps")
+	}
+	for _, d := range Table(Deps{}) {
+		want := d.Name == "XML ESCAPE" || d.Name == "URL ENCODE"
+		if got := tms.TextMap(d.Name); (got != nil) != want || got != d.Map {
+			t.Errorf("%s: TextMap %v, want a mapping %v (Def.Map %v)", d.Name, got, want, d.Map)
 		}
 	}
 }
