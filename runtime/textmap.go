@@ -85,8 +85,8 @@ const (
 	mapWhole   = 1
 	mapChanged = 2
 	mapBits    = 2
-	// maxMapOps is the last index of an append run's op that may be a
-	// mapping: each op's mode takes mapBits of a uint64.
+	// maxMapOps is how many of an append run's first ops may be mappings:
+	// each op's mode takes mapBits of a uint64.
 	maxMapOps = 64 / mapBits
 )
 
