@@ -134,6 +134,22 @@ func (c *compiler) mapCallOf(e lang.Expr) (*mapCall, error) {
 	return mc.mapAround(), nil
 }
 
+// mapParts finds the parts of a chain that are text mappings to write in
+// place (among the first maxMapOps), and tells whether there are any.
+func (c *compiler) mapParts(parts []catPart) (bool, error) {
+	mapped := false
+	for i := range parts[:min(len(parts), maxMapOps)] {
+		if p := &parts[i]; p.konst == nil {
+			var err error
+			if p.mc, err = c.mapCallOf(p.x); err != nil {
+				return false, err
+			}
+			mapped = mapped || p.mc != nil
+		}
+	}
+	return mapped, nil
+}
+
 // chainAts gives, for each operator the chain of parts accounts (joined
 // constants' included), the length of its string less dyn's: dyn is the
 // first operand (tail), or parts[0] after the prefix (head).

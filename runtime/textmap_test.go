@@ -45,8 +45,8 @@ var (
 	escRepl  = strings.NewReplacer("&", "&amp;", "<", "&lt;")
 )
 
-// A text mapping inside an append run (mapCall) writes its result into the
-// string being built: the same text, the same errors at the same places
+// A text mapping inside an append run or a chain (mapCall) writes its
+// result into the string being built: the same text, the same errors at the same places
 // and the same steps as the general code (a string for the argument, the
 // builtin, a string for its result), for every shape of argument.
 func TestTextMapInBuildMatchesGeneralCode(t *testing.T) {
@@ -69,24 +69,32 @@ func TestTextMapInBuildMatchesGeneralCode(t *testing.T) {
 		{"boolean plus number in the argument", `ESC(N + (1 = 1) + "x")`,
 			"error: t.bas:3:27: operator + needs numbers or strings, got TRUE"},
 	}
+	// The same texts built by an append run and by a chain in an
+	// expression, the operand at the same column.
+	builds := map[string]string{
+		"append run": "  S = \"[\" : S = S + %s : S = S + \"]\"\n  PRINT S",
+		"chain":      "  T = \"[\" +         %s + \"]\"\n  PRINT T",
+	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			src := "ON WEBHOOK POST TO \"/t\" DO\n  A$ = \"" + a + "\" : B$ = \"plain\" : N = 7 : IF N = 8 THEN U$ = \"\"\n" +
-				"  S = \"[\" : S = S + " + tt.add + " : S = S + \"]\"\n  PRINT S\nEND ON\n"
-			got, plain := runBoth(t, Options{}, src)
-			want := "[" + tt.want + "]"
-			if strings.HasPrefix(tt.want, "error: ") {
-				want = tt.want
-			}
-			if got != want || plain != want {
-				t.Errorf("got %q, general code %q, want %q", got, plain, want)
-			}
-		})
+		for build, line := range builds {
+			t.Run(tt.name+", "+build, func(t *testing.T) {
+				src := "ON WEBHOOK POST TO \"/t\" DO\n  A$ = \"" + a + "\" : B$ = \"plain\" : N = 7 : IF N = 8 THEN U$ = \"\"\n" +
+					fmt.Sprintf(line, tt.add) + "\nEND ON\n"
+				got, plain := runBoth(t, Options{}, src)
+				want := "[" + tt.want + "]"
+				if strings.HasPrefix(tt.want, "error: ") {
+					want = tt.want
+				}
+				if got != want || plain != want {
+					t.Errorf("got %q, general code %q, want %q", got, plain, want)
+				}
+			})
+		}
 	}
 }
 
-// Under every step and memory budget around a run's needs, a build with
-// text mappings in place fails where the general code fails, or answers,
+// Under every step and memory budget around a run's needs, a build (an
+// append run, a chain) with text mappings in place fails where the general code fails, or answers,
 // with the same steps counted: the argument's operators, the call's work
 // (a step every 64 bytes read) and result, and the build's operators.
 func TestTextMapCountsLikeTheGeneralCode(t *testing.T) {
@@ -98,13 +106,14 @@ func TestTextMapCountsLikeTheGeneralCode(t *testing.T) {
   S = S + ESC(N + 1 + "&") + ESC(N) + PLUS(A$ + " x ") + ESC(L$ + "|" + A$)
   S = S + ESC(L$ + "` + strings.Repeat("j", 60) + `" + "&" & 1) + ESC("<" + L$ + "` + strings.Repeat("k", 70) + `" + "<")
   S = S + "</r>"
-  PRINT S
+  PRINT S; "|" + ESC(A$ + "/x&y") + "|" + ESC("` + strings.Repeat("q", 70) + `" + L$ + "&z") + L$ + ESC(N + 1 + "&") & ESC(L$) + "."
 END ON
 `
 	got, _ := runSteps(t, Options{}, src)
 	esc := escRepl.Replace
 	want := "<r><g u=\"" + esc("a<b/x&y") + "\">" + esc(strings.Repeat("p", 70)+"?e="+long+"&z") + "|" + esc(long) +
-		"8&amp;7a<b+x+" + esc(long+"|a<b") + esc(long+strings.Repeat("j", 60)+"&1") + esc("<"+long+strings.Repeat("k", 70)+"<") + "</r>"
+		"8&amp;7a<b+x+" + esc(long+"|a<b") + esc(long+strings.Repeat("j", 60)+"&1") + esc("<"+long+strings.Repeat("k", 70)+"<") + "</r>" +
+		"|" + esc("a<b/x&y") + "|" + esc(strings.Repeat("q", 70)+long+"&z") + long + "8&amp;" + esc(long) + "."
 	if !strings.HasSuffix(got, want) {
 		t.Fatalf("got %q, want the body %q", got, want)
 	}
@@ -217,5 +226,42 @@ func TestRegistryWithoutTextMaps(t *testing.T) {
 	resp, _, err := m.Exec(context.Background(), prog.Handlers[0], &Request{}, "r")
 	if err != nil || string(resp.Body) != "[&lt;]" {
 		t.Errorf("got %v, %v; want [&lt;]", resp, err)
+	}
+}
+
+// A mapped call in place makes nothing of its own: a chain or an append
+// run with one allocates its result only (the general code allocates the
+// argument's string and the call's result too).
+func TestTextMapInPlaceAllocatesTheResultOnly(t *testing.T) {
+	tests := []struct{ name, body string }{
+		{"chain", `PRINT "<a>" + ESC(X$ + "/g") + "|" + ESC("k" + X$) + "</a>"`},
+		{"append run", `S = "<a>" : S = S + ESC(X$ + "/g") + "|" : S = S + ESC("k" + X$) + "</a>"
+  PRINT S`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "ON WEBHOOK POST TO \"/t\" DO\n  X$ = \"a&b<c\"\n  " + tt.body + "\nEND ON\n"
+			prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, testBuiltins)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := New(prog, testReg, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, req := new(Response), new(Request)
+			run := func() {
+				if _, _, err := m.ExecSteps(context.Background(), prog.Handlers[0], req, "r", resp); err != nil {
+					t.Fatal(err)
+				}
+			}
+			run()
+			if want := "<a>a&amp;b&lt;c/g|ka&amp;b&lt;c</a>"; string(resp.Body) != want {
+				t.Fatalf("body %q, want %q", resp.Body, want)
+			}
+			if n := testing.AllocsPerRun(100, run); n != 1 {
+				t.Errorf("%v allocations a run, want 1 (the result)", n)
+			}
+		})
 	}
 }
