@@ -64,11 +64,38 @@ func fnSetHeader(th *runtime.Thread, site *lang.CallExpr, args []runtime.Value) 
 	if !runtime.CommonHeaderName(name) && !httpguts.ValidHeaderFieldName(name) {
 		return nil, errors.New("SET RESPONSE HEADER: invalid header name " + strconv.Quote(name))
 	}
-	if !httpguts.ValidHeaderFieldValue(value) { // rejects CR and LF: no header injection
+	if !validHeaderValue(value) { // rejects CR and LF: no header injection
 		return nil, errors.New("SET RESPONSE HEADER: invalid value for " + name)
 	}
 	th.SetHeader(name, value)
 	return nil, nil
+}
+
+// validHeaderValue is httpguts.ValidHeaderFieldValue, a word at a time
+// while every byte is printable ASCII (0x20 to 0x7E, all valid), as in
+// the usual values: it asks httpguts about anything else.
+func validHeaderValue(v string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	if len(v) < 8 {
+		return httpguts.ValidHeaderFieldValue(v)
+	}
+	word := func(b string) uint64 {
+		return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+	}
+	// A byte under 0x20 borrows into its high bit, one of 0x7F carries
+	// into it, one of 0x80 or more has it: the lowest such byte shows,
+	// the bytes below it being printable (no borrow nor carry from them).
+	printable := func(x uint64) bool { return ((x-0x20*ones)|x|(x+ones))&highs == 0 }
+	for i := 0; ; i += 8 {
+		i = min(i, len(v)-8) // the last word overlaps the one before it
+		if !printable(word(v[i : i+8])) {
+			return httpguts.ValidHeaderFieldValue(v)
+		}
+		if i == len(v)-8 {
+			return true
+		}
+	}
 }
 
 func fnSetStatus(th *runtime.Thread, site *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {

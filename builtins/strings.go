@@ -33,8 +33,8 @@ func stringDefs() []Def {
 		{Builtin: spec("ROUND", 1, 2), Fn: fnRound},
 		{Builtin: spec("ABS", 1, 1), Fn: numFunc("ABS", math.Abs)},
 		{Builtin: spec("NOW", 0, 0), Fn: fnNow},
-		{Builtin: spec("XML ESCAPE", 1, 1), Fn: fnXMLEscape},
-		{Builtin: spec("URL ENCODE", 1, 1), Fn: strFunc(urlEncode, urlEncodedLen)},
+		{Builtin: spec("XML ESCAPE", 1, 1), Fn: xmlEscape.Builtin(), Map: xmlEscape},
+		{Builtin: spec("URL ENCODE", 1, 1), Fn: urlEncode.Builtin(), Map: urlEncode},
 	}
 }
 
@@ -321,26 +321,32 @@ func fnNow(_ *runtime.Thread, _ *lang.CallExpr, _ []runtime.Value) (runtime.Valu
 var xmlEscaper = strings.NewReplacer(
 	"&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;")
 
-// fnXMLEscape is strFunc(xmlEscaper.Replace, xmlEscapedLen) with one scan
-// of the text when nothing needs escaping (the common case): the argument
-// comes back as it is.
-func fnXMLEscape(th *runtime.Thread, _ *lang.CallExpr, args []runtime.Value) (runtime.Value, error) {
-	s := args[0].String()
-	if err := th.Work(len(s)); err != nil {
-		return nil, err
-	}
+// xmlEscape is XML ESCAPE, a text mapping: inside a string being built its
+// result is written straight into the string (runtime.TextMap).
+var xmlEscape = &runtime.TextMap{Size: xmlEscapedSize, Put: xmlPut}
+
+// xmlEscapedSize is the length of s escaped, and whether that is s.
+func xmlEscapedSize(s string) (int, bool) {
 	n := xmlEscapedLen(s)
-	if err := th.Alloc(n); err != nil {
-		return nil, err
-	}
-	if n == len(s) {
-		if _, ok := args[0].(runtime.Str); ok {
-			return args[0], nil // unchanged: no new box
-		}
-		return runtime.Str(s), nil
-	}
-	return runtime.Str(xmlEscaper.Replace(s)), nil
+	return n, n == len(s)
 }
+
+// xmlPut writes s escaped into dst, as xmlEscaper.Replace makes it.
+func xmlPut(dst []byte, s string) int {
+	off, from := 0, 0
+	for i := 0; i < len(s); i++ {
+		if xmlGrowth[s[i]] == 0 {
+			continue
+		}
+		off += copy(dst[off:], s[from:i])
+		off += copy(dst[off:], xmlEntity[s[i]])
+		from = i + 1
+	}
+	return off + copy(dst[off:], s[from:])
+}
+
+// xmlEntity is what xmlEscaper puts for each special byte.
+var xmlEntity = [256]string{'&': "&amp;", '<': "&lt;", '>': "&gt;", '"': "&quot;", '\'': "&apos;"}
 
 // xmlGrowth is how many bytes xmlEscaper adds for each byte.
 var xmlGrowth = [256]uint8{
@@ -349,15 +355,27 @@ var xmlGrowth = [256]uint8{
 }
 
 // xmlEscapedLen is the length of xmlEscaper.Replace(s). It looks at 8
-// bytes a step, OR-ing their growths, and sums them only past the first
-// special byte: most texts have none.
+// bytes a step (the last step overlapping the one before it; a text of up
+// to 24 bytes in one go), and sums the growths byte by byte only from the
+// first step with a special byte: most texts have none.
 func xmlEscapedLen(s string) int {
 	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		b := s[i : i+8]
-		if xmlGrowth[b[0]]|xmlGrowth[b[1]]|xmlGrowth[b[2]]|xmlGrowth[b[3]]|
-			xmlGrowth[b[4]]|xmlGrowth[b[5]]|xmlGrowth[b[6]]|xmlGrowth[b[7]] != 0 {
-			break
+	switch last := len(s) - 8; {
+	case last < 0:
+	case last <= 16:
+		m := xmlSpecials(xmlWord(s[:8])) | xmlSpecials(xmlWord(s[last:]))
+		if last > 8 {
+			m |= xmlSpecials(xmlWord(s[8:16]))
+		}
+		if m == 0 {
+			return len(s)
+		}
+	default:
+		for ; xmlSpecials(xmlWord(s[i:i+8])) == 0; i += 8 {
+			if i == last {
+				return len(s)
+			}
+			i = min(i, last-8) // the next step ends the text
 		}
 	}
 	n := len(s)
@@ -367,15 +385,20 @@ func xmlEscapedLen(s string) int {
 	return n
 }
 
-// urlEncodedLen is the length of urlEncode(s).
-func urlEncodedLen(s string) int {
-	n := len(s)
-	for i := 0; i < len(s); i++ {
-		if !urlUnreserved(s[i]) && s[i] != ' ' {
-			n += 2
-		}
-	}
-	return n
+// xmlWord is the 8 bytes of b as one word, b[0] lowest.
+func xmlWord(b string) uint64 {
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// xmlSpecials is not 0 when any of the 8 bytes of x is one that
+// xmlEscaper replaces: a byte is & or ' when it is 0x27 with its low bit
+// set, < or > when 0x3E with bit 1 set, or ".
+func xmlSpecials(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	a, b, c := (x|ones)^(0x27*ones), (x|2*ones)^(0x3E*ones), x^(0x22*ones)
+	// (v - ones) &^ v & highs is not 0 when a byte of v is 0.
+	return ((a-ones)&^a | (b-ones)&^b | (c-ones)&^c) & highs
 }
 
 func urlUnreserved(c byte) bool {
@@ -385,22 +408,40 @@ func urlUnreserved(c byte) bool {
 
 // urlEncode is query escaping as the dialect pins it: space is '+', and each
 // byte outside [A-Za-z0-9-_.~] is %XX in upper case (UTF-8 bytes one by one).
-func urlEncode(s string) string {
+// A text mapping, as XML ESCAPE is.
+var urlEncode = &runtime.TextMap{Size: urlEncodedSize, Put: urlPut}
+
+// urlEncodedSize is the length of s encoded, and whether that is s.
+func urlEncodedSize(s string) (int, bool) {
+	n, same := len(s), true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !urlUnreserved(c) {
+			same = false
+			if c != ' ' {
+				n += 2
+			}
+		}
+	}
+	return n, same
+}
+
+// urlPut writes s encoded into dst.
+func urlPut(dst []byte, s string) int {
 	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	b.Grow(len(s))
+	off := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case urlUnreserved(c):
-			b.WriteByte(c)
+			dst[off] = c
+			off++
 		case c == ' ':
-			b.WriteByte('+')
+			dst[off] = '+'
+			off++
 		default:
-			b.WriteByte('%')
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&15])
+			dst[off], dst[off+1], dst[off+2] = '%', hex[c>>4], hex[c&15]
+			off += 3
 		}
 	}
-	return b.String()
+	return off
 }

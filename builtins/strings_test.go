@@ -288,13 +288,35 @@ func TestRoundNoNegativeZero(t *testing.T) {
 	}
 }
 
-// xmlEscapedLen's table says, for every byte, what xmlEscaper makes of it:
-// XML ESCAPE charges the budget with it and trusts it to mean "unchanged".
+// xmlEscapedLen's and xmlPut's tables say, for every byte, what
+// xmlEscaper makes of it: XML ESCAPE charges the budget with the length,
+// trusts it to mean "unchanged", and writes what xmlPut writes (in place,
+// inside a string being built).
 func TestXMLEscapedLenMatchesReplacer(t *testing.T) {
 	for b := 0; b < 256; b++ {
 		s := "a" + string([]byte{byte(b)}) + "z"
-		if got, want := xmlEscapedLen(s), len(xmlEscaper.Replace(s)); got != want {
-			t.Errorf("byte %#x: xmlEscapedLen %d, replacer %d", b, got, want)
+		want := xmlEscaper.Replace(s)
+		if got := xmlEscapedLen(s); got != len(want) {
+			t.Errorf("byte %#x: xmlEscapedLen %d, replacer %d", b, got, len(want))
+		}
+		if n, same := xmlEscapedSize(s); n != len(want) || same != (want == s) {
+			t.Errorf("byte %#x: xmlEscapedSize %d, %v; replacer %d, %v", b, n, same, len(want), want == s)
+		}
+		dst := make([]byte, len(want)+3)
+		if n := xmlPut(dst, s); string(dst[:n]) != want {
+			t.Errorf("byte %#x: xmlPut %q, replacer %q", b, dst[:n], want)
+		}
+		// Texts of 8 to 40 bytes, scanned a word at a time, the last word
+		// overlapping: the byte at every place, among bytes that are next
+		// to special ones in value.
+		for size := 8; size <= 40; size++ {
+			for at := 0; at < size; at++ {
+				in := []byte(strings.Repeat("!%(=?;)", 6)[:size])
+				in[at] = byte(b)
+				if got, want := xmlEscapedLen(string(in)), len(xmlEscaper.Replace(string(in))); got != want {
+					t.Errorf("byte %#x at %d of %d: xmlEscapedLen %d, replacer %d", b, at, size, got, want)
+				}
+			}
 		}
 	}
 }

@@ -15,6 +15,9 @@ import (
 type Def struct {
 	lang.Builtin
 	Fn runtime.BuiltinFunc
+	// Map, when set, declares the builtin a text mapping, Fn being
+	// Map.Builtin(): string builds write its result in place.
+	Map *runtime.TextMap
 }
 
 // Deps are the side-effect services the delivery builtins call. A nil service
@@ -52,19 +55,22 @@ func Specs() []lang.Builtin {
 	return out
 }
 
-// registry hands the runtime its builtins by name.
-type registry map[string]runtime.BuiltinFunc
+// registry hands the runtime its builtins, and their text mappings
+// (runtime.TextMaps), by name.
+type registry map[string]Def
 
 func (r registry) Lookup(name string) (runtime.BuiltinFunc, bool) {
-	fn, ok := r[name]
-	return fn, ok
+	d, ok := r[name]
+	return d.Fn, ok
 }
+
+func (r registry) TextMap(name string) *runtime.TextMap { return r[name].Map }
 
 // Registry is the runtime's view of Table.
 func Registry(d Deps) runtime.Registry {
 	r := registry{}
 	for _, def := range Table(d) {
-		r[def.Name] = def.Fn
+		r[def.Name] = def
 	}
 	return r
 }

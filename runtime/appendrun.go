@@ -23,6 +23,7 @@ type appendRun struct {
 // that budgets trip where and when they would one operator at a time.
 type runOp struct {
 	dyn    *catPart
+	mc     *mapCall // dyn, a text mapping written into the result (textmap.go)
 	text   string
 	events []runEvent
 	// The events summed up, for counting them at once (allEvents): the
@@ -138,6 +139,13 @@ func (c *compiler) appendRunAt(stmts []lang.Stmt) (int, execFn, error) {
 		r.poses = append(r.poses, as.P)
 	}
 	r.ops, r.firstText = runOps(x, adds, r.poses)
+	for i := range r.ops[:min(len(r.ops), maxMapOps)] {
+		if op := &r.ops[i]; op.dyn != nil {
+			if op.mc, err = c.mapCallOf(op.dyn.x); err != nil {
+				return 0, nil, err
+			}
+		}
+	}
 	return n, r.run, nil
 }
 
@@ -205,11 +213,28 @@ func (r *appendRun) run(th *Thread, f []Value) (ctl, error) {
 		th.pushText(s)
 		n = len(s)
 	}
-	for i := range r.ops {
-		if n, err = r.ops[i].account(th, f, n); err != nil {
-			th.dropTexts(base)
-			return ctlNone, err
+	ops := r.ops
+	var modes uint64 // the mapCalls' modes, mapBits an op
+	for i := range ops {
+		op := &ops[i]
+		if op.dyn == nil { // constants: their events at once when none can trip
+			if !op.allEvents(th, n) {
+				if err = op.eachEvent(th, n); err != nil {
+					break
+				}
+			}
+			n += len(op.text)
+			continue
 		}
+		var mode uint64
+		if n, mode, err = op.account(th, f, n); err != nil {
+			break
+		}
+		modes |= mode << (i * mapBits)
+	}
+	if err != nil {
+		th.dropTexts(base)
+		return ctlNone, err
 	}
 	v, buf := newStr(n)
 	off, k := 0, base
@@ -217,12 +242,17 @@ func (r *appendRun) run(th *Thread, f []Value) (ctl, error) {
 		off += copy(buf, th.texts[k])
 		k++
 	}
-	for i := range r.ops {
-		if r.ops[i].dyn == nil {
-			off += copy(buf[off:], r.ops[i].text)
+	for i := range ops {
+		op := &ops[i]
+		switch {
+		case op.dyn == nil:
+			off += copy(buf[off:], op.text)
 			continue
+		case op.mc != nil:
+			off += op.mc.put(buf[off:], th.texts[k], modes>>(i*mapBits))
+		default:
+			off += copy(buf[off:], th.texts[k])
 		}
-		off += copy(buf[off:], th.texts[k])
 		k++
 	}
 	th.dropTexts(base)
@@ -230,28 +260,29 @@ func (r *appendRun) run(th *Thread, f []Value) (ctl, error) {
 	return ctlNone, nil
 }
 
-// account evaluates op (a dynamic part's text goes on th.texts) and counts
-// its events in order, n bytes being built before it. It gives the length
-// built once op is added.
-func (op *runOp) account(th *Thread, f []Value, n int) (int, error) {
-	if p := op.dyn; p != nil {
-		v, err := p.fn(th, f)
+// account evaluates a dynamic op, whose text goes on th.texts, and counts
+// its operator, n bytes being built before it. It gives the length built
+// once op is added, and a mapCall's mode.
+func (op *runOp) account(th *Thread, f []Value, n int) (int, uint64, error) {
+	p := op.dyn
+	if op.mc != nil { // it accounts the operator too
+		s, size, mode, err := op.mc.eval(th, f, n, &p.pos)
 		if err != nil {
-			return n, err
-		}
-		s := text(v)
-		if err := th.Alloc(n + len(s)); err != nil {
-			return n, budgetAt(&p.pos, err)
+			return n, 0, err
 		}
 		th.pushText(s)
-		return n + len(s), nil
+		return n + size, mode, nil
 	}
-	if !op.allEvents(th, n) {
-		if err := op.eachEvent(th, n); err != nil {
-			return n, err
-		}
+	v, err := p.fn(th, f)
+	if err != nil {
+		return n, 0, err
 	}
-	return n + len(op.text), nil
+	s := text(v)
+	if err := th.Alloc(n + len(s)); err != nil {
+		return n, 0, budgetAt(&p.pos, err)
+	}
+	th.pushText(s)
+	return n + len(s), 0, nil
 }
 
 // pushText keeps s on th.texts; while the array has room, only the length

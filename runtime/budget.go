@@ -35,7 +35,19 @@ func (th *Thread) Alloc(n int) error {
 // (a scan, a validation, a search) as n/64 steps, and looks at the step
 // budget and the deadline when a checkpoint is due. Errors as for Alloc.
 func (th *Thread) Work(n int) error {
-	if th == nil || n <= 0 {
+	// Under 64 bytes there is no step to count, and no checkpoint can be
+	// due: every step counted looks at the next one (tick, Alloc, Work).
+	if n < 1<<workShift {
+		return nil
+	}
+	return th.work(n)
+}
+
+// work is Work past 64 bytes; not inlined, so that Work inlines.
+//
+//go:noinline
+func (th *Thread) work(n int) error {
+	if th == nil {
 		return nil
 	}
 	th.steps += n >> workShift

@@ -124,3 +124,44 @@ func TestAllocOnNilThread(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Work skips texts under 64 bytes: they count no step, and no checkpoint
+// can be due then, because every call that counts steps (tick, Alloc, Work,
+// the append runs' and mapped calls' sums) looks at the next checkpoint
+// when it passes it. Random sequences of them, under step budgets and
+// deadlines around the checkpoints, keep steps below nextCheck after every
+// call that succeeds, and Work of under 64 bytes changes nothing.
+func TestWorkUnder64BytesNeedsNoCheck(t *testing.T) {
+	h := handler(&frame{})
+	for _, maxSteps := range []int{1, 2, 63, 64, 65, 1023, 1024, 1025, 3000} {
+		m := machine(t, Options{MaxSteps: maxSteps, MaxMemory: 1 << 40}, h)
+		rng := uint64(maxSteps)
+		for round := 0; round < 200; round++ {
+			th := m.newThread(context.Background(), nil, "", nil)
+			for i := 0; i < 400; i++ {
+				rng = rng*6364136223846793005 + 1442695040888963407
+				n := int(rng>>33) % 300
+				var err error
+				switch rng >> 62 {
+				case 0:
+					err = th.tick(&p0)
+				case 1:
+					err = th.Alloc(n)
+				default:
+					steps, next := th.steps, th.nextCheck
+					if err = th.Work(n); n < 64 && (err != nil || th.steps != steps || th.nextCheck != next) {
+						t.Fatalf("MaxSteps %d: Work(%d) changed steps %d -> %d, next %d -> %d, err %v",
+							maxSteps, n, steps, th.steps, next, th.nextCheck, err)
+					}
+				}
+				if err != nil {
+					break
+				}
+				if th.steps >= th.nextCheck {
+					t.Fatalf("MaxSteps %d: after a call, steps %d with the next checkpoint at %d", maxSteps, th.steps, th.nextCheck)
+				}
+			}
+			m.done(th)
+		}
+	}
+}

@@ -27,7 +27,9 @@ type catPart struct {
 	pos   lang.Pos
 	fn    evalFn
 	konst Value
-	text  string // konst's text, when konst is set
+	text  string    // konst's text, when konst is set
+	x     lang.Expr // the operand
+	mc    *mapCall  // the operand, a text mapping build writes in place
 	// joins are the operators of constants joined into this one at load
 	// time, its own first, each with the text's length once its constant
 	// is added: each still accounts the string it would have made.
@@ -110,7 +112,7 @@ func (c *compiler) catParts(ops []*lang.Binary) ([]catPart, error) {
 				continue
 			}
 		}
-		p := catPart{op: b.Op, pos: b.P, fn: x.fn, konst: x.konst}
+		p := catPart{op: b.Op, pos: b.P, fn: x.fn, konst: x.konst, x: b.R}
 		if x.konst != nil {
 			p.text = text(x.konst)
 		}
@@ -142,6 +144,9 @@ func (c *compiler) catChain(e *lang.Binary) (cexpr, error) {
 		return first, nil
 	}
 	ch := newCatChain(first.fn, parts)
+	if mapped, err := c.mapParts(parts); mapped || err != nil {
+		return cexpr{fn: ch.eval}, err // build writes the mapped calls in place
+	}
 	if first.konst != nil && isText(first.konst) && ch.constFrom == 1 {
 		h := &catHead{catChain: ch, text: text(first.konst)}
 		return cexpr{fn: h.eval}, nil
@@ -242,6 +247,9 @@ func (ch *catChain) eval(th *Thread, f []Value) (Value, error) {
 func (ch *catChain) from(th *Thread, f []Value, acc Value) (Value, error) {
 	for i := range ch.parts {
 		p := &ch.parts[i]
+		if p.mc != nil { // its result is text: the build starts here
+			return ch.build(th, f, i, text(acc), "")
+		}
 		v, err := p.fn(th, f)
 		if err != nil {
 			return nil, err
@@ -257,28 +265,41 @@ func (ch *catChain) from(th *Thread, f []Value, acc Value) (Value, error) {
 }
 
 // build makes the chain's string from part i on, left being the text before
-// it and s its own. Parts are evaluated and accounted in order, the texts
-// made at run time kept on th.texts; then, the length known, each text is
-// copied once into the result.
+// it and s its own (unless part i is a mapped call, evaluated here). Parts
+// are evaluated and accounted in order, the texts made at run time kept on
+// th.texts; then, the length known, each text is copied once into the
+// result, a mapped call's mapped as it is copied.
 func (ch *catChain) build(th *Thread, f []Value, i int, left, s string) (Value, error) {
-	if i+1 == ch.constFrom { // part i is the last not constant
+	if i+1 == ch.constFrom && ch.parts[i].mc == nil { // part i is the last not constant
 		return ch.buildTail(th, i, left, s)
 	}
 	base := len(th.texts)
 	th.pushText(left)
-	th.pushText(s)
 	n := len(left)
-	err := accountPart(th, &ch.parts[i], n, len(s))
-	n += len(s)
-	for j := i + 1; j < len(ch.parts) && err == nil; j++ {
+	var modes uint64 // the mapped calls' modes, mapBits a part
+	var err error
+	for j := i; j < len(ch.parts) && err == nil; j++ {
 		p := &ch.parts[j]
-		s := p.text
-		if p.konst == nil {
+		switch {
+		case p.mc != nil:
+			var size int
+			var mode uint64
+			if s, size, mode, err = p.mc.eval(th, f, n, &p.pos); err == nil {
+				th.pushText(s)
+				n += size
+				modes |= mode << (j * mapBits)
+			}
+			continue
+		case p.konst != nil:
+			s = p.text
+		case j != i:
 			var v Value
 			if v, err = p.fn(th, f); err != nil {
-				break
+				continue
 			}
 			s = text(v)
+			th.pushText(s)
+		default: // part i's s, given
 			th.pushText(s)
 		}
 		err = accountPart(th, p, n, len(s))
@@ -290,15 +311,18 @@ func (ch *catChain) build(th *Thread, f []Value, i int, left, s string) (Value, 
 	}
 	v, buf := newStr(n)
 	off := copy(buf, th.texts[base])
-	off += copy(buf[off:], th.texts[base+1])
-	k := base + 2
-	for j := i + 1; j < len(ch.parts); j++ {
-		if p := &ch.parts[j]; p.konst != nil {
+	k := base + 1
+	for j := i; j < len(ch.parts); j++ {
+		switch p := &ch.parts[j]; {
+		case p.konst != nil:
 			off += copy(buf[off:], p.text)
-		} else {
+			continue
+		case p.mc != nil:
+			off += p.mc.put(buf[off:], th.texts[k], modes>>(j*mapBits))
+		default:
 			off += copy(buf[off:], th.texts[k])
-			k++
 		}
+		k++
 	}
 	th.dropTexts(base)
 	return v, nil
@@ -308,21 +332,30 @@ func (ch *catChain) build(th *Thread, f []Value, i int, left, s string) (Value, 
 // X$, X$ + suffix): the length is known once part i is, so nothing waits
 // on th.texts.
 func (ch *catChain) buildTail(th *Thread, i int, left, s string) (Value, error) {
-	n := len(left)
-	for j := i; j < len(ch.parts); j++ {
-		p := &ch.parts[j]
-		size := len(p.text)
-		if j == i {
-			size = len(s)
-		}
-		if err := accountPart(th, p, n, size); err != nil {
-			return nil, err
-		}
-		n += size
+	n, err := ch.accountFrom(th, i, len(left), len(s))
+	if err != nil {
+		return nil, err
 	}
 	v, buf := newStr(n)
 	off := copy(buf, left)
 	off += copy(buf[off:], s)
 	copy(buf[off:], ch.suffix)
 	return v, nil
+}
+
+// accountFrom accounts the operators of parts i on, n bytes being built
+// before part i, whose text is size bytes long (its constant's when size
+// is negative), the parts after it constants. It gives the length built.
+func (ch *catChain) accountFrom(th *Thread, i, n, size int) (int, error) {
+	for j := i; j < len(ch.parts); j++ {
+		p := &ch.parts[j]
+		if j != i || size < 0 {
+			size = len(p.text)
+		}
+		if err := accountPart(th, p, n, size); err != nil {
+			return n, err
+		}
+		n += size
+	}
+	return n, nil
 }

@@ -131,7 +131,8 @@ func TestStringBuildingMatchesOneStringPerOperator(t *testing.T) {
 func FuzzStringBuildingMatchesOneStringPerOperator(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3}, []byte{1, 0, 4})
 	f.Add([]byte{5, 6, 7, 2, 0}, []byte{3, 3, 2, 1})
-	operands := []string{`1`, `2.5`, `"a"`, `""`, `X$`, `N`, `(1 = 1)`, `JSONLIT("[1]")`, `0.1`, `1E21`, `-3`}
+	operands := []string{`1`, `2.5`, `"a"`, `""`, `X$`, `N`, `(1 = 1)`, `JSONLIT("[1]")`, `0.1`, `1E21`, `-3`,
+		`ESC(X$ + "&<")`, `PLUS("a " + X$)`, `ESC(N + 1 + "&")`} // text mappings, written in place
 	chain := func(b []byte) string {
 		var sb strings.Builder
 		for i, c := range b {

@@ -14,6 +14,9 @@ type fakeReg map[string]BuiltinFunc
 
 func (r fakeReg) Lookup(name string) (BuiltinFunc, bool) { fn, ok := r[name]; return fn, ok }
 
+// TextMap makes fakeReg a TextMaps: ESC and PLUS are text mappings.
+func (r fakeReg) TextMap(name string) *TextMap { return testMaps[name] }
+
 var errBoom = errors.New("boom")
 
 type customErr struct{ code int }
@@ -30,6 +33,8 @@ var testBuiltins = []lang.Builtin{
 	{Name: "SET RESPONSE HEADER", MinArgs: 2, MaxArgs: 2, Stmt: true},
 	{Name: "GRAPH", MinArgs: 0, MaxArgs: 0},
 	{Name: "LOG", MinArgs: 1, MaxArgs: 1, Stmt: true},
+	{Name: "ESC", MinArgs: 1, MaxArgs: 1},
+	{Name: "PLUS", MinArgs: 1, MaxArgs: 1},
 }
 
 func builtinIndex(name string) int {
@@ -74,6 +79,8 @@ var testReg = fakeReg{
 		th.Logger().Info(args[0].String(), "at", site.P.Short())
 		return nil, nil
 	},
+	"ESC":  escMap.Builtin(),
+	"PLUS": plusMap.Builtin(),
 }
 
 func at(line, col int) lang.Pos { return lang.Pos{File: "t.bas", Line: line, Col: col} }

@@ -52,6 +52,7 @@ type Machine struct {
 	prog     *lang.Program
 	opts     Options
 	fns      []BuiltinFunc
+	maps     []*TextMap // fns' text mappings, when the Registry has them (textmap.go)
 	handlers map[*lang.Handler]*code
 	sched    map[*lang.Schedule]*code // schedule.go
 	subs     map[string]*code
@@ -88,6 +89,10 @@ func New(prog *lang.Program, reg Registry, opts Options) (*Machine, error) {
 	}
 	m := &Machine{prog: prog, opts: opts, fns: make([]BuiltinFunc, len(prog.Builtins))}
 	var missing []string
+	tms, _ := reg.(TextMaps)
+	if tms != nil {
+		m.maps = make([]*TextMap, len(prog.Builtins))
+	}
 	for i, b := range prog.Builtins {
 		fn, ok := reg.Lookup(b.Name)
 		if !ok || fn == nil {
@@ -95,6 +100,9 @@ func New(prog *lang.Program, reg Registry, opts Options) (*Machine, error) {
 			continue
 		}
 		m.fns[i] = fn
+		if tms != nil {
+			m.maps[i] = tms.TextMap(b.Name)
+		}
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("runtime: no implementation for builtins: %s", strings.Join(missing, ", "))
@@ -196,17 +204,18 @@ func (m *Machine) ExecSteps(ctx context.Context, h *lang.Handler, req *Request, 
 		return nil, 0, fmt.Errorf("runtime: handler %s is not part of this program", h.RouteString())
 	}
 	th := m.newThread(ctx, req, requestID, resp.th)
-	resp.th = nil
-	defer m.doneInto(th, resp)
+	resp.th = nil // a run that panics drops th: no defer on the way of every run
 	th.resp = resp
 	base := th.reserve(c.size)
-	if _, err := c.body.exec(th, th.stack[base:base+c.size:base+c.size]); err != nil {
-		steps := th.steps
+	_, err := c.body.exec(th, th.stack[base:base+c.size:base+c.size])
+	jobs, steps := th.spawned, th.steps
+	m.doneInto(th, resp)
+	if err != nil {
 		resp.reset()
 		return nil, steps, err
 	}
 	resp.finish()
-	return th.spawned, th.steps, nil
+	return jobs, steps, nil
 }
 
 // RunSub runs a spawned SUB against this program. There is no request:

@@ -247,7 +247,7 @@ func TestBuiltinErrors(t *testing.T) {
 func TestNewMissingBuiltins(t *testing.T) {
 	prog := &lang.Program{Builtins: testBuiltins}
 	_, err := New(prog, fakeReg{"PRINT": testReg["PRINT"], "FAIL": testReg["FAIL"]}, Options{})
-	want := "runtime: no implementation for builtins: JSONLIT, GET FORM VALUE, SET RESPONSE STATUS, SET RESPONSE HEADER, GRAPH, LOG"
+	want := "runtime: no implementation for builtins: JSONLIT, GET FORM VALUE, SET RESPONSE STATUS, SET RESPONSE HEADER, GRAPH, LOG, ESC, PLUS"
 	check(t, "missing", errString(err), want)
 }
 
