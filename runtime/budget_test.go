@@ -5,8 +5,6 @@ import (
 	"errors"
 	goruntime "runtime"
 	"testing"
-
-	"github.com/gbhook/gbhook/lang"
 )
 
 // kilo is a script line that makes K$ 1 KiB long.
@@ -71,18 +69,12 @@ END ON
 
 // A budget error is a runtime error at its place, answered 503.
 func TestMemoryBudgetIs503(t *testing.T) {
-	prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(`ON WEBHOOK POST TO "/t" DO
-  ` + kilo + `
+	prog := checked(t, `ON WEBHOOK POST TO "/t" DO
+  `+kilo+`
 END ON
-`)}}, testBuiltins)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := New(prog, testReg, Options{MaxMemory: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _, err = m.Exec(context.Background(), prog.Handlers[0], &Request{}, "r")
+`)
+	m := machineOf(t, prog, testReg, Options{MaxMemory: 1000})
+	_, _, err := m.Exec(context.Background(), prog.Handlers[0], &Request{}, "r")
 	var re *Error
 	if !errors.As(err, &re) || !errors.Is(err, ErrMemoryBudget) || StatusOf(err) != 503 {
 		t.Errorf("got %v (status %d), want a positioned ErrMemoryBudget, 503", err, StatusOf(err))

@@ -34,10 +34,7 @@ END ON
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := New(prog, testReg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := machineOf(t, prog, testReg, Options{})
 	if len(prog.Handlers) != n {
 		t.Fatalf("%d handlers, want %d", len(prog.Handlers), n)
 	}

@@ -5,18 +5,13 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/gbhook/gbhook/lang"
 )
 
 // runBoth runs src's first handler as compiled (chains and append runs) and
 // as compiled with one string per operator, the way before concat.go.
 func runBoth(t *testing.T, opts Options, src string) (got, plain string) {
 	t.Helper()
-	prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, testBuiltins)
-	if err != nil {
-		t.Fatalf("check: %v", err)
-	}
+	prog := checked(t, src)
 	run := func(m *Machine) string {
 		resp, _, err := m.Exec(context.Background(), prog.Handlers[0], &Request{}, "r")
 		if err != nil {
@@ -24,10 +19,7 @@ func runBoth(t *testing.T, opts Options, src string) (got, plain string) {
 		}
 		return string(resp.Body)
 	}
-	m, err := New(prog, testReg, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := machineOf(t, prog, testReg, opts)
 	ref, err := New(prog, testReg, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -173,15 +165,9 @@ func TestAppendRunCountsLikeOneOperatorAtATime(t *testing.T) {
   PRINT S
 END ON
 `
-	prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, testBuiltins)
-	if err != nil {
-		t.Fatal(err)
-	}
+	prog := checked(t, src)
 	run := func(opts Options, plain bool) string {
-		m, err := New(prog, testReg, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := machineOf(t, prog, testReg, opts)
 		if plain {
 			if err := m.compileWith(true); err != nil {
 				t.Fatal(err)
@@ -259,16 +245,10 @@ func TestAppendRunStepsAtEveryLengthBefore(t *testing.T) {
 			`  E$ = "` + strings.Repeat("x", n) + "\"\n" +
 			`  S = "<a>" : S = S + E$ : S = S + ` + consts + ` : S = S + "` + strings.Repeat("g", 40) + `" + E$` + "\n" +
 			"  PRINT S\nEND ON\n"
-		prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, testBuiltins)
-		if err != nil {
-			t.Fatal(err)
-		}
+		prog := checked(t, src)
 		var got [2]string
 		for i, plain := range []bool{false, true} {
-			m, err := New(prog, testReg, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := machineOf(t, prog, testReg, Options{})
 			if plain {
 				if err := m.compileWith(true); err != nil {
 					t.Fatal(err)

@@ -144,16 +144,10 @@ func TestBuildTailApplies(t *testing.T) {
 // (no fast path), giving the answer or error with the steps taken.
 func runSteps(t *testing.T, opts Options, src string) (got, plain string) {
 	t.Helper()
-	prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, testBuiltins)
-	if err != nil {
-		t.Fatalf("check: %v", err)
-	}
+	prog := checked(t, src)
 	var out [2]string
 	for i, p := range []bool{false, true} {
-		m, err := New(prog, testReg, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := machineOf(t, prog, testReg, opts)
 		if p {
 			if err := m.compileWith(true); err != nil {
 				t.Fatal(err)
@@ -229,15 +223,13 @@ func TestDefaultAtShapes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := "ON WEBHOOK POST TO \"/t\" DO\n  " + tt.body + "\n  PRINT X$\nEND ON\n"
-			prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, testBuiltins)
-			if err != nil {
-				t.Fatal(err)
-			}
+			prog := checked(t, src)
 			body := prog.Handlers[0].Body
 			c := &compiler{m: &Machine{prog: prog}, procs: map[*lang.Proc]*code{}}
 			n := 0
 			for i := range body { // the statement before the IF starts it
 				if _, ok := body[i].(*lang.If); ok && i > 0 {
+					var err error
 					if n, _, err = c.defaultAt(body[i-1:]); err != nil {
 						t.Fatal(err)
 					}

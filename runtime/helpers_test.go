@@ -177,10 +177,7 @@ func machine(t testing.TB, opts Options, h *lang.Handler, procs ...*lang.Proc) *
 	for _, p := range procs {
 		prog.Procs[p.Name] = p
 	}
-	m, err := New(prog, testReg, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := machineOf(t, prog, testReg, opts)
 	return m
 }
 
@@ -200,4 +197,24 @@ func check(t *testing.T, name, got, want string) {
 	if got != want {
 		t.Errorf("%s: got %q, want %q", name, got, want)
 	}
+}
+
+// checked parses and checks src as t.bas against the test builtins.
+func checked(t testing.TB, src string) *lang.Program {
+	t.Helper()
+	prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, testBuiltins)
+	if err != nil {
+		t.Fatalf("check: %v", err)
+	}
+	return prog
+}
+
+// machineOf makes the Machine that runs prog with reg.
+func machineOf(t testing.TB, prog *lang.Program, reg Registry, opts Options) *Machine {
+	t.Helper()
+	m, err := New(prog, reg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

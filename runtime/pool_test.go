@@ -8,8 +8,6 @@ import (
 	"sync"
 	"testing"
 	"unsafe"
-
-	"github.com/gbhook/gbhook/lang"
 )
 
 // Pooled Threads carry nothing from one run to the next: concurrent runs
@@ -28,14 +26,8 @@ END ON
 SUB LATER(X$)
 END SUB
 `
-	prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, testBuiltins)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := New(prog, testReg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	prog := checked(t, src)
+	m := machineOf(t, prog, testReg, Options{})
 	const workers, runs = 8, 200
 	type result struct {
 		n    int

@@ -37,10 +37,7 @@ func TestExecStepsReusesTheResponse(t *testing.T) {
 	short := handler(&frame{}, out(str("hi")))
 	failing := handler(&frame{}, do(bi("SET RESPONSE HEADER", str("X-B"), str("b"))), out(str("partial")), do(bi("FAIL")))
 	prog := &lang.Program{Handlers: []*lang.Handler{long, short, failing}, Builtins: testBuiltins}
-	m, err := New(prog, testReg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := machineOf(t, prog, testReg, Options{})
 	resp := new(Response)
 	run := func(h *lang.Handler) error {
 		_, _, err := m.ExecSteps(context.Background(), h, &Request{}, "r", resp)

@@ -29,10 +29,7 @@ func TestNewReusesCodeOfSharedFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := New(prog, testReg, Options{Reuse: reuse, MaxDepth: maxDepth})
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := machineOf(t, prog, testReg, Options{Reuse: reuse, MaxDepth: maxDepth})
 		return m
 	}
 	first := load(nil, 0)

@@ -4,22 +4,14 @@ import (
 	"context"
 	"errors"
 	"testing"
-
-	"github.com/gbhook/gbhook/lang"
 )
 
 // runScript checks src (as t.bas) with the test builtins and runs its first
 // handler; it gives the body, or "error: " and the error text.
 func runScript(t *testing.T, opts Options, src string) string {
 	t.Helper()
-	prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, testBuiltins)
-	if err != nil {
-		t.Fatalf("check: %v", err)
-	}
-	m, err := New(prog, testReg, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	prog := checked(t, src)
+	m := machineOf(t, prog, testReg, opts)
 	resp, _, err := m.Exec(context.Background(), prog.Handlers[0], &Request{}, "r")
 	if err != nil {
 		return "error: " + err.Error()
@@ -114,8 +106,8 @@ ON WEBHOOK POST TO "/t" DO
 END ON
 `
 	check(t, "deep", runScript(t, Options{}, src), "error: t.bas:2:10: recursion too deep")
-	prog, _ := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, testBuiltins)
-	m, _ := New(prog, testReg, Options{})
+	prog := checked(t, src)
+	m := machineOf(t, prog, testReg, Options{})
 	_, _, err := m.Exec(context.Background(), prog.Handlers[0], &Request{}, "r")
 	if !errors.Is(err, ErrRecursion) || StatusOf(err) != 500 {
 		t.Errorf("recursion: %v", err)

@@ -184,14 +184,8 @@ func TestMapCallOfShapes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := "ON WEBHOOK POST TO \"/t\" DO\n  A$ = \"a\" : B$ = \"b\"\n  S = " + tt.expr + "\nEND ON\n"
-			prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, testBuiltins)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := New(prog, testReg, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			prog := checked(t, src)
+			m := machineOf(t, prog, testReg, Options{})
 			e := prog.Handlers[0].Body[2].(*lang.Assign).X
 			for _, plain := range []bool{false, true} {
 				c := &compiler{m: m, procs: map[*lang.Proc]*code{}, plain: plain}
@@ -212,14 +206,8 @@ func TestMapCallOfShapes(t *testing.T) {
 func TestRegistryWithoutTextMaps(t *testing.T) {
 	type lookupOnly struct{ Registry }
 	src := "ON WEBHOOK POST TO \"/t\" DO\n  A$ = \"<\"\n  S = \"[\" : S = S + ESC(A$) : S = S + \"]\"\n  PRINT S\nEND ON\n"
-	prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, testBuiltins)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := New(prog, lookupOnly{testReg}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	prog := checked(t, src)
+	m := machineOf(t, prog, lookupOnly{testReg}, Options{})
 	if m.maps != nil {
 		t.Errorf("maps %v, want none", m.maps)
 	}
@@ -241,14 +229,8 @@ func TestTextMapInPlaceAllocatesTheResultOnly(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := "ON WEBHOOK POST TO \"/t\" DO\n  X$ = \"a&b<c\"\n  " + tt.body + "\nEND ON\n"
-			prog, err := lang.CheckSources([]lang.Source{{Name: "t.bas", Text: []byte(src)}}, testBuiltins)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := New(prog, testReg, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			prog := checked(t, src)
+			m := machineOf(t, prog, testReg, Options{})
 			resp, req := new(Response), new(Request)
 			run := func() {
 				if _, _, err := m.ExecSteps(context.Background(), prog.Handlers[0], req, "r", resp); err != nil {
